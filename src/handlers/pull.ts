@@ -1,0 +1,61 @@
+// Shared by the handlers: turn a webhook's pull request into PullState and
+// queue the preview or the gate for it (never awaited: the webhook must be
+// answered within GitHub's 10 s).
+import type { Context } from "probot";
+import type { PullState } from "../engine/approval.js";
+import { previewPullRequest } from "../engine/preview.js";
+import { regatePullRequest } from "../engine/regate.js";
+import type { GitHub, RepoRef } from "../github/types.js";
+import type { Runtime } from "../runtime.js";
+
+export interface PullLike {
+  number: number;
+  head: { sha: string; repo?: { full_name: string } | null };
+  base: { ref: string; repo?: { full_name: string } };
+  user?: { login: string } | null;
+  labels?: Array<{ name: string }>;
+}
+
+export function pullState(pr: PullLike, repository: { full_name: string; default_branch?: string }, fresh = false): PullState {
+  return {
+    number: pr.number,
+    headSha: pr.head.sha,
+    baseRef: pr.base.ref,
+    defaultBranch: repository.default_branch ?? "main",
+    author: pr.user?.login ?? "",
+    labels: (pr.labels ?? []).map((l) => l.name),
+    // A deleted fork has head.repo null: treat it as a fork.
+    fork: pr.head.repo?.full_name?.toLowerCase() !== repository.full_name.toLowerCase(),
+    fresh,
+  };
+}
+
+export type PullJob = "preview" | "gate";
+
+/** True the first time a delivery id is seen; repeats are logged and dropped. */
+export function firstDelivery(rt: Runtime, context: Context): boolean {
+  if (rt.deliveries.firstTime(context.id)) return true;
+  rt.log.info({ delivery: context.id, event: context.name }, "duplicate delivery ignored");
+  return false;
+}
+
+/**
+ * Queue work for one PR; returns at once. Jobs coalesce per PR: a burst of
+ * pushes previews only the newest head, and a gate re-check never replaces a
+ * preview that is still owed.
+ */
+export function schedule(rt: Runtime, context: Context, repo: RepoRef, pull: PullState, job: PullJob): void {
+  const gh = context.octokit as unknown as GitHub;
+  const key = `${repo.owner}/${repo.repo}#${pull.number}`.toLowerCase();
+  const owed = rt.owed;
+  owed.set(key, { pull, preview: job === "preview" || !!owed.get(key)?.preview, delivery: context.id });
+  void rt.queue.submit(key, `${job}@${pull.headSha.slice(0, 7)}`, async () => {
+    const work = owed.get(key);
+    if (!work) return;
+    owed.delete(key);
+    await rt.resolveBotLogin();
+    const deps = { clusters: rt.clusters, log: rt.log.child({ delivery: work.delivery }), botLogin: rt.botLogin, records: rt.records };
+    if (work.preview) await previewPullRequest(gh, repo, work.pull, deps);
+    else await regatePullRequest(gh, repo, work.pull, deps);
+  });
+}

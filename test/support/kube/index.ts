@@ -1,0 +1,177 @@
+// A simulated Kubernetes API server for tests: HTTPS on 127.0.0.1 with a
+// throw-away CA, bearer-token auth, discovery, CRUD, PATCH (merge, strategic,
+// JSON patch, server-side apply), status subresources, watches and Status errors,
+// close enough to the real protocol for @kubernetes/client-node and raw fetch.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { KubeObject } from "../../../src/manifests/object.js";
+import { groupOf } from "../../../src/manifests/object.js";
+import type { Env } from "./context.js";
+import { Allocator, applyDefaults } from "./defaults.js";
+import { Registry, typeKey } from "./discovery.js";
+import { createHandler, type Interceptor, type RecordedRequest } from "./server.js";
+import { Store } from "./store.js";
+import { tlsMaterial } from "./tls.js";
+import { clone, deepEqual, rfc3339, type Obj } from "./util.js";
+import { WatchHub } from "./watch.js";
+
+export type { RecordedRequest, Interceptor, InterceptResponse } from "./server.js";
+
+export interface KubeSimOptions {
+  latencyMs?: number;
+  token?: string;
+  /** How many events watches can resume from (default 1000). */
+  historyLimit?: number;
+}
+
+export interface KubeSim {
+  url: string;
+  caData: string;
+  token: string;
+  kubeconfig(): string;
+  writeKubeconfig(dir: string): string;
+  requests: RecordedRequest[];
+  resetRequests(): void;
+  count(filter?: (r: RecordedRequest) => boolean): number;
+  put(obj: KubeObject): KubeObject;
+  get(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
+  list(filter?: { kind?: string; namespace?: string }): KubeObject[];
+  remove(apiVersion: string, kind: string, name: string, namespace?: string): boolean;
+  setStatus(apiVersion: string, kind: string, name: string, namespace: string | undefined, status: unknown): void;
+  intercept(fn: Interceptor | undefined): void;
+  /** Ends every open watch stream (abrupt: destroy the sockets instead). Returns how many were open. */
+  dropWatches(opts?: { abrupt?: boolean }): number;
+  close(): Promise<void>;
+}
+
+const CRD_KEY = typeKey("apiextensions.k8s.io", "CustomResourceDefinition");
+// A fresh cluster's namespaces.
+const INITIAL_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+function specOf(o: Obj): Obj {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return rest;
+}
+
+export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  const tls = await tlsMaterial();
+  const token = opts.token ?? randomBytes(24).toString("hex");
+  const env: Env = { store: new Store(opts.historyLimit ?? 1000), registry: new Registry(), alloc: new Allocator() };
+  const hub = new WatchHub(env);
+  const requests: RecordedRequest[] = [];
+  let interceptor: Interceptor | undefined;
+
+  const nsType = env.registry.byKind("v1", "Namespace")!;
+  for (const name of INITIAL_NAMESPACES) {
+    const ns: Obj = { apiVersion: "v1", kind: "Namespace", metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339() } };
+    applyDefaults(nsType, ns, undefined, env.alloc);
+    env.store.write("/Namespace", ns);
+  }
+
+  const server = createServer({ key: tls.key, cert: tls.cert }, createHandler({ env, hub, token, latencyMs: opts.latencyMs ?? 0, requests, interceptor: () => interceptor }));
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const caData = Buffer.from(tls.caCert).toString("base64");
+
+  const key = (apiVersion: string, kind: string) => typeKey(groupOf(apiVersion), kind);
+  const removeCustomObjects = (crdName: string) => {
+    const types = env.registry.unregisterCRD(crdName);
+    if (!types[0]) return;
+    const k = typeKey(types[0].group, types[0].kind);
+    for (const o of env.store.list(k)) env.store.remove(k, o.metadata.namespace ?? "", o.metadata.name);
+  };
+
+  const kubeconfig = () =>
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "sim", cluster: { server: url, "certificate-authority-data": caData } }],
+      users: [{ name: "sim", user: { token } }],
+      contexts: [{ name: "sim", context: { cluster: "sim", user: "sim" } }],
+      "current-context": "sim",
+    });
+
+  return {
+    url,
+    caData,
+    token,
+    kubeconfig,
+    writeKubeconfig(dir) {
+      const path = join(dir, "kubeconfig");
+      writeFileSync(path, kubeconfig(), { mode: 0o600 });
+      return path;
+    },
+    requests,
+    resetRequests() {
+      requests.length = 0;
+    },
+    count(filter) {
+      return filter ? requests.filter(filter).length : requests.length;
+    },
+    // Simplification: put() stores the object as given (no defaulting, validation or managedFields),
+    // except that a CRD is registered and marked Established.
+    put(obj) {
+      const k = key(obj.apiVersion, obj.kind);
+      const ns = obj.metadata.namespace ?? "";
+      const old = env.store.get(k, ns, obj.metadata.name);
+      const next: Obj = clone(obj);
+      const meta = next.metadata;
+      meta.uid = old?.metadata.uid ?? meta.uid ?? randomUUID();
+      meta.creationTimestamp = old?.metadata.creationTimestamp ?? meta.creationTimestamp ?? rfc3339();
+      const prevGen = Number(old?.metadata.generation ?? 0);
+      meta.generation = !old ? Number(meta.generation ?? 1) : deepEqual(specOf(old), specOf(next)) ? prevGen : prevGen + 1;
+      if (k === CRD_KEY) {
+        applyDefaults(env.registry.byKind("apiextensions.k8s.io/v1", "CustomResourceDefinition")!, next, old, env.alloc);
+        env.registry.registerCRD(next);
+      }
+      return clone(env.store.write(k, next)) as KubeObject;
+    },
+    get(apiVersion, kind, name, namespace) {
+      const o = env.store.get(key(apiVersion, kind), namespace ?? "", name);
+      return o ? (clone(o) as KubeObject) : undefined;
+    },
+    list(filter = {}) {
+      const out: Obj[] = [];
+      for (const k of env.store.typeKeys()) {
+        if (filter.kind && k.slice(k.indexOf("/") + 1) !== filter.kind) continue;
+        for (const o of env.store.list(k)) if (filter.namespace === undefined || (o.metadata.namespace ?? "") === filter.namespace) out.push(clone(o));
+      }
+      const sortKey = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+      return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b))) as KubeObject[];
+    },
+    remove(apiVersion, kind, name, namespace) {
+      const k = key(apiVersion, kind);
+      const gone = env.store.remove(k, namespace ?? "", name);
+      if (gone && k === CRD_KEY) removeCustomObjects(name);
+      return gone !== undefined;
+    },
+    setStatus(apiVersion, kind, name, namespace, status) {
+      const k = key(apiVersion, kind);
+      const old = env.store.get(k, namespace ?? "", name);
+      if (!old) throw new Error(`kube-sim: setStatus: ${kind} ${namespace ? namespace + "/" : ""}${name} does not exist`);
+      env.store.write(k, { ...old, metadata: { ...old.metadata }, status: clone(status) });
+    },
+    intercept(fn) {
+      interceptor = fn;
+    },
+    dropWatches(o = {}) {
+      return hub.dropAll(o.abrupt ?? false);
+    },
+    async close() {
+      hub.dropAll(true);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
