@@ -369,7 +369,14 @@ describe("simulated GitHub", () => {
     expect(limited.status).toBe(403);
     expect(limited.response.headers["retry-after"]).toBe("1");
     sim.resetCalls();
-    expect(sim.unexpected).toEqual([]);
+    expect(sim.calls).toEqual([]);
+    expect(sim.unexpected).toHaveLength(1);
+    sim.clearUnexpected();
+
+    sim.latencyMs = 40;
+    const started = performance.now();
+    await gh.rest.repos.get({ owner, repo }).catch(() => undefined);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
   });
 
   it("enforces the primary rate limit, installation permissions and repo visibility", async () => {

@@ -122,7 +122,11 @@ export class GitHubSim {
       && (filter.path === undefined || (typeof filter.path === "string" ? c.path === filter.path : filter.path.test(c.path)))).length;
   }
 
-  resetCalls(): void { this.calls.length = 0; this.unexpected.length = 0; }
+  /** Forgets recorded calls (counters stay). `unexpected` is kept on purpose: it is a failure record. */
+  resetCalls(): void { this.calls.length = 0; }
+
+  /** For tests that provoke unexpected requests deliberately. */
+  clearUnexpected(): void { this.unexpected.length = 0; }
 
   /** Adds a fault injector; return a response to short-circuit a request. Returns a remover. */
   intercept(fn: Interceptor): () => void {
