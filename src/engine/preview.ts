@@ -21,7 +21,7 @@ import { readRepoConfig } from "../github/config.js";
 import { changedFiles, downloadTarball } from "../github/pulls.js";
 import { checkoutFromTarball, type Checkout } from "../github/checkout.js";
 import { ensureComments } from "../github/comments.js";
-import { createCheck, updateCheck, PREVIEW_CHECK } from "../github/checks.js";
+import { createCheck, PREVIEW_CHECK } from "../github/checks.js";
 import { fullName, type GitHub, type RepoRef } from "../github/types.js";
 import { planEnvironment } from "./plan.js";
 import { evaluateApproval, postNeutralChecks, type PullState } from "./approval.js";
@@ -69,8 +69,7 @@ export async function previewPullRequest(gh: GitHub, repo: RepoRef, pull: PullSt
     if (!affected.length) return postNeutralChecks(gh, repo, pull.headSha, "no environment affected");
 
     // pending
-    await ensureComments(gh, repo, pull.number, [renderPending(pull.headSha, affected.map((e) => e.name))]);
-    const check = await createCheck(gh, repo, PREVIEW_CHECK, pull.headSha, { status: "in_progress" });
+    await ensureComments(gh, repo, pull.number, [renderPending(pull.headSha, affected.map((e) => e.name))], pull.fresh);
 
     // plan
     const results = [];
@@ -80,7 +79,7 @@ export async function previewPullRequest(gh: GitHub, repo: RepoRef, pull: PullSt
 
     // report + gate
     const record: GateRecord = { headSha: pull.headSha, environments: results.map((r) => recordFromPlan(r.plan, pull.headSha, r.images, r.liveCount)) };
-    await report(gh, repo, pull, plans, affected, deps, configChanged, { check, record });
+    await report(gh, repo, pull, plans, affected, deps, configChanged, record);
   } finally {
     await checkout.dispose();
   }
@@ -127,11 +126,10 @@ async function affectedEnvironments(candidates: EnvironmentConfig[], checkout: C
   return out;
 }
 
-interface Computed {
-  check: { id: number; url: string };
-  record: GateRecord;
-}
-
+/**
+ * The preview check (created once, completed: the comment already shows "⏳"
+ * while the plan runs), the comment(s) pointing at it, then the gate.
+ */
 async function report(
   gh: GitHub,
   repo: RepoRef,
@@ -140,15 +138,14 @@ async function report(
   envs: EnvironmentConfig[], // the environments the plans are for; [] when the config itself is invalid
   deps: PreviewDeps,
   configChanged: boolean,
-  computed?: Computed,
+  computed?: GateRecord,
 ): Promise<void> {
-  const record = computed?.record ?? { headSha: pull.headSha, environments: plans.map((p) => recordFromPlan(p, pull.headSha, [], 0)) };
+  const record = computed ?? { headSha: pull.headSha, environments: plans.map((p) => recordFromPlan(p, pull.headSha, [], 0)) };
   const marker = serializeGateRecord(record);
   const { conclusion, output } = previewCheckOutput(plans, { headSha: pull.headSha, maxChars: 65535 - marker.length - 2 });
   output.summary = `${output.summary}\n\n${marker}`;
-  const check = computed?.check ?? (await createCheck(gh, repo, PREVIEW_CHECK, pull.headSha, { status: "in_progress" }));
-  await ensureComments(gh, repo, pull.number, renderMarkdown(plans, { headSha: pull.headSha, checkRunUrl: check.url, configChanged }));
-  await updateCheck(gh, repo, check.id, { status: "completed", conclusion, output });
+  const check = await createCheck(gh, repo, PREVIEW_CHECK, pull.headSha, { status: "completed", conclusion, output });
+  await ensureComments(gh, repo, pull.number, renderMarkdown(plans, { headSha: pull.headSha, checkRunUrl: check.url, configChanged }), pull.fresh);
   deps.records.set(recordKey(repo, pull.number), record);
   await evaluateApproval(gh, repo, pull, record, envs, deps);
 }

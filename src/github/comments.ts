@@ -7,10 +7,14 @@ import type { GitHub, RepoRef } from "./types.js";
 /** Comment ids we wrote, by repo#pr: skips the comment search after the first run. */
 const known = new Map<string, number[]>();
 
-export async function ensureComments(gh: GitHub, repo: RepoRef, issue: number, bodies: string[]): Promise<number[]> {
+/**
+ * Writes `bodies` as our comments on the issue. `fresh`: the PR was just
+ * opened, so none of our comments can exist yet and the search is skipped.
+ */
+export async function ensureComments(gh: GitHub, repo: RepoRef, issue: number, bodies: string[], fresh = false): Promise<number[]> {
   const key = `${repo.owner}/${repo.repo}#${issue}`.toLowerCase();
   let ids = known.get(key);
-  if (!ids) ids = await findComments(gh, repo, issue);
+  if (!ids) ids = fresh ? [] : await findComments(gh, repo, issue);
   try {
     ids = await write(gh, repo, issue, ids, bodies);
   } catch (err) {

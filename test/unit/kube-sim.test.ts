@@ -189,6 +189,12 @@ describe("kube-sim", () => {
     expect(forced.body.spec.replicas).toBe(2);
     const edit = forced.body.metadata.managedFields.find((e: any) => e.manager === "kubectl-edit");
     expect(edit?.fieldsV1?.["f:spec"]?.["f:replicas"]).toBeUndefined();
+
+    // An object nobody manages yet (seeded directly): its fields belong to "before-first-apply".
+    sim.put({ ...deployment({ replicas: 5 }), metadata: { name: "legacy", namespace: "shop", labels: { app: "web" } } } as any);
+    const legacy = await apply(`${DEPLOY}/legacy`, { ...deployment(), metadata: { name: "legacy", namespace: "shop" } });
+    expect(legacy.status).toBe(409);
+    expect(legacy.body.message).toMatch(/^Apply failed with 1 conflict: conflict with "before-first-apply" using apps\/v1 at \S+: \.spec\.replicas$/);
   });
 
   it("patches with strategic merge and JSON patch, and guards immutable fields", async () => {

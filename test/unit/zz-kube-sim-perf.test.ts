@@ -10,7 +10,7 @@ it("perf", async () => {
     const req = request(sim.url + path, { method, agent, headers: { Authorization: `Bearer ${sim.token}`, ...(ct ? { "Content-Type": ct } : {}) } }, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode!)); });
     req.on("error", reject); req.end(body);
   });
-  const dep = (i: number, img = "nginx:1.25") => stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `d${i}`, namespace: "default", labels: { app: `d${i}` } },
+  const dep = (i: number, img = "nginx:1.25") => JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `d${i}`, namespace: "default", labels: { app: `d${i}` } },
     spec: { replicas: 2, selector: { matchLabels: { app: `d${i}` } }, template: { metadata: { labels: { app: `d${i}` } }, spec: { containers: [{ name: "web", image: img, ports: [{ containerPort: 80 }], env: [{ name: "A", value: "1" }], resources: { limits: { cpu: "1" } } }] } } } });
   const run = async (n: number, f: (i: number) => Promise<number>, conc = 16) => {
     const t = Date.now(); let next = 0; const codes = new Map<number, number>();
@@ -18,7 +18,7 @@ it("perf", async () => {
     return `${n} in ${Date.now() - t}ms ${JSON.stringify([...codes])}`;
   };
   console.log("apply create", await run(5000, (i) => call("PATCH", `/apis/apps/v1/namespaces/default/deployments/d${i}?fieldManager=c`, dep(i), "application/apply-patch+yaml")));
-  return; console.log("apply noop", await run(5000, (i) => call("PATCH", `/apis/apps/v1/namespaces/default/deployments/d${i}?fieldManager=c`, dep(i), "application/apply-patch+yaml")));
+  console.log("apply noop", await run(5000, (i) => call("PATCH", `/apis/apps/v1/namespaces/default/deployments/d${i}?fieldManager=c`, dep(i), "application/apply-patch+yaml")));
   console.log("apply change", await run(5000, (i) => call("PATCH", `/apis/apps/v1/namespaces/default/deployments/d${i}?fieldManager=c`, dep(i, "nginx:2"), "application/apply-patch+yaml")));
   console.log("get", await run(20000, (i) => call("GET", `/apis/apps/v1/namespaces/default/deployments/d${i % 5000}`)));
   console.log("list sel", await run(200, () => call("GET", `/apis/apps/v1/namespaces/default/deployments?labelSelector=app%3Dd7`)));

@@ -7,7 +7,7 @@ import { ANY, type Schema } from "./schema.js";
 import { deleteAt, fieldSetOf, keyToken, printPath, FieldSet, type Tok } from "./fieldset.js";
 import { compare, managerId, readManagers, takeFrom, trackedView, type ManagedEntry, type Managers, type Sub } from "./managed.js";
 import { ApiError, status } from "./status.js";
-import { clone, isObj, type Obj } from "./util.js";
+import { clone, isObj, rfc3339, type Obj } from "./util.js";
 
 export interface ApplyInput {
   schema: Schema;
@@ -38,6 +38,13 @@ export function serverSideApply(inp: ApplyInput): { obj: Obj; managers: Managers
   const merged = merge(clone(live ?? inp.skeleton), toMerge, schema) as Obj;
 
   const ms = readManagers(live);
+  if (live && ms.size === 0) {
+    // As the real server (skipNonAppliedManager): an object nobody manages yet has all its fields
+    // attributed to "before-first-apply" on its first apply, so a differing value conflicts.
+    const set = fieldSetOf(trackedView(live, sub, statusSub), schema);
+    const entry: ManagedEntry = { manager: "before-first-apply", operation: "Update", apiVersion: inp.apiVersion, time: rfc3339(), fieldsType: "FieldsV1", fieldsV1: {} };
+    if (set.size) ms.set(managerId(entry.manager, "Update", sub), { entry, set, changed: true });
+  }
   const id = managerId(inp.manager, "Apply", sub);
   const last = ms.get(id)?.set ?? new FieldSet();
   const others = new FieldSet();

@@ -91,6 +91,10 @@ export class Registry {
     return this.byGVK.get(`${group}/${version}/${kind}`);
   }
 
+  typesIn(group: string, version: string): ResourceType[] {
+    return [...this.byGVR.values()].filter((rt) => rt.group === group && rt.version === version);
+  }
+
   hasGroupVersion(group: string, version: string): boolean {
     for (const rt of this.byGVR.values()) if (rt.group === group && rt.version === version) return true;
     return false;

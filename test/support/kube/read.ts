@@ -31,8 +31,9 @@ export function selected(env: Env, ctx: Ctx): Obj[] {
   const byLabel = labelMatcher(ctx.query.labelSelector);
   const byField = fieldMatcher(ctx.query.fieldSelector, rt.kind, rt.custom);
   const all = env.store.list(tk(rt), rt.namespaced && ctx.ns ? ctx.ns : undefined);
-  const out = all.filter((o) => byLabel(o) && byField(o));
-  return out.sort((a, b) => (objKey(a) < objKey(b) ? -1 : objKey(a) > objKey(b) ? 1 : 0));
+  const keyed = all.filter((o) => byLabel(o) && byField(o)).map((o) => [objKey(o), o] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, o]) => o);
 }
 
 interface Continue { rv: string; start: string }

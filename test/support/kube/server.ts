@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml, parseDocument } from "yaml";
 import type { Ctx, Env } from "./context.js";
+import { openapiGroupVersion, openapiRoot } from "./openapi.js";
 import { getOne, listObjects } from "./read.js";
 import { removeCollection, removeOne } from "./remove.js";
 import { ApiError, badRequest, invalid, methodNotAllowed, noRoute, serverError, status, unauthorized, unsupportedMediaType } from "./status.js";
@@ -142,6 +143,12 @@ function route(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, rec:
     return void res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }).end("ok");
   }
   if (seg.length === 1 && seg[0] === "version") return reply(200, VERSION);
+  if (seg[0] === "openapi" && seg[1] === "v3") {
+    if (seg.length === 2) return reply(200, openapiRoot(env.registry));
+    const [group, version] = seg[2] === "api" ? ["", seg[3]] : [seg[3], seg[4]];
+    const doc = openapiGroupVersion(env.registry, group ?? "", version ?? "", env.registry.typesIn(group ?? "", version ?? ""));
+    if (doc) return reply(200, doc);
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -207,12 +214,13 @@ function route(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, rec:
   const ok = (r: { code: number; body: Obj }) => reply(r.code, r.body, warnings());
   switch (method) {
     case "GET":
-      if (name !== undefined) return reply(200, getOne(env, ctx));
       if (watch) {
+        // Watching one object (the deprecated /watch/.../name form) is a watch with a name field selector.
+        if (name !== undefined) ctx.query = { ...ctx.query, fieldSelector: [ctx.query.fieldSelector, `metadata.name=${name}`].filter(Boolean).join(",") };
         rec.status = 200;
         return deps.hub.open(ctx, res);
       }
-      return reply(200, listObjects(env, ctx));
+      return name !== undefined ? reply(200, getOne(env, ctx)) : reply(200, listObjects(env, ctx));
     case "POST":
     case "PUT": {
       if ((method === "POST") !== (name === undefined) || (method === "POST" && rt.namespaced && !ns)) throw methodNotAllowed();
