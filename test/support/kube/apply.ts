@@ -37,13 +37,13 @@ export function serverSideApply(inp: ApplyInput): { obj: Obj; managers: Managers
   }
   const merged = merge(clone(live ?? inp.skeleton), toMerge, schema) as Obj;
 
+  const liveSet = fieldSetOf(trackedView(live, sub, statusSub), schema);
   const ms = readManagers(live);
-  if (live && ms.size === 0) {
+  if (live && ms.size === 0 && liveSet.size) {
     // As the real server (skipNonAppliedManager): an object nobody manages yet has all its fields
     // attributed to "before-first-apply" on its first apply, so a differing value conflicts.
-    const set = fieldSetOf(trackedView(live, sub, statusSub), schema);
     const entry: ManagedEntry = { manager: "before-first-apply", operation: "Update", apiVersion: inp.apiVersion, time: rfc3339(), fieldsType: "FieldsV1", fieldsV1: {} };
-    if (set.size) ms.set(managerId(entry.manager, "Update", sub), { entry, set, changed: true });
+    ms.set(managerId(entry.manager, "Update", sub), { entry, set: liveSet, changed: true });
   }
   const id = managerId(inp.manager, "Apply", sub);
   const last = ms.get(id)?.set ?? new FieldSet();
@@ -56,7 +56,7 @@ export function serverSideApply(inp: ApplyInput): { obj: Obj; managers: Managers
   // Fields this manager applied before and no longer does are removed, unless someone else owns them.
   for (const [k, p] of last.members) if (!cfgSet.has(k) && !others.covers(k)) deleteAt(merged, p);
 
-  const cmp = compare(fieldSetOf(trackedView(live, sub, statusSub), schema), fieldSetOf(trackedView(merged, sub, statusSub), schema));
+  const cmp = compare(liveSet, fieldSetOf(trackedView(merged, sub, statusSub), schema));
   const touched = new Set([...cmp.added, ...cmp.modified]);
   if (!inp.force) {
     const conflicts: { entry: ManagedEntry; path: Tok[] }[] = [];

@@ -7,9 +7,8 @@ import { apiVersionOf, res, tk, type Ctx, type Env } from "./context.js";
 import { applyDefaults } from "./defaults.js";
 import { compareObjects, readManagers, recordUpdate, writeManagers, type Managers } from "./managed.js";
 import { schemaFor } from "./schema-kinds.js";
-import { ApiError, badRequest, invalid, notFound } from "./status.js";
-import { findUnknown } from "./validate.js";
-import { validateObject } from "./validate.js";
+import { badRequest, invalid, notFound } from "./status.js";
+import { findUnknown, validateObject } from "./validate.js";
 import { clone, deepEqual, isObj, rfc3339, type Obj } from "./util.js";
 
 export interface Written { code: number; body: Obj }
@@ -93,5 +92,3 @@ export function commit(env: Env, ctx: Ctx, old: Obj | undefined, candidate: Obj,
   if (isCRD) env.registry.registerCRD(next);
   return { code: old ? 200 : 201, body: env.store.write(tk(rt), next) };
 }
-
-export { ApiError };

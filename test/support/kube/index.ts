@@ -1,7 +1,17 @@
 // A simulated Kubernetes API server for tests: HTTPS on 127.0.0.1 with a
 // throw-away CA, bearer-token auth, discovery, CRUD, PATCH (merge, strategic,
 // JSON patch, server-side apply), status subresources, watches and Status errors,
-// close enough to the real protocol for @kubernetes/client-node and raw fetch.
+// close enough to the real protocol for @kubernetes/client-node, raw fetch and
+// kubectl (apply --server-side, diff, get, delete).
+//
+// Files: server.ts (HTTP, auth, recording, faults) -> routes.ts (paths) -> write.ts /
+// read.ts / remove.ts / watch.ts (verbs) -> commit.ts (shared write tail) with
+// apply.ts + managed.ts + fieldset.ts (server-side apply), patch.ts, defaults.ts,
+// validate.ts, schema*.ts, selectors.ts, store.ts, discovery.ts, openapi.ts, tls.ts.
+// Each simplification is noted where it is made; the main ones: a compact schema
+// (names only, some subtrees free-form), no validation of custom objects, CRDs
+// Established at once, immediate deletion (no finalizers/GC), lists always at the
+// latest resourceVersion, a subset of defaulting and validation, no /scale.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -118,7 +128,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       return filter ? requests.filter(filter).length : requests.length;
     },
     // Simplification: put() stores the object as given (no defaulting, validation or managedFields),
-    // except that a CRD is registered and marked Established.
+    // except that a CRD is registered and marked Established. Without managedFields the object is
+    // like a legacy one: its first apply attributes its fields to "before-first-apply" (real behaviour).
     put(obj) {
       const k = key(obj.apiVersion, obj.kind);
       const ns = obj.metadata.namespace ?? "";

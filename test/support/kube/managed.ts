@@ -1,5 +1,8 @@
 // metadata.managedFields: reading/writing entries and moving ownership the way
 // structured-merge-diff does for Update operations (POST/PUT/non-apply PATCH).
+// Simplifications: Update entries use the same field sets as Apply entries (the
+// real server also lists "." for free-form maps an update creates, e.g. labels),
+// and there is no cap on the number of Update managers.
 
 import { fieldSetOf, fromFieldsV1, toFieldsV1, FieldSet, type Tok } from "./fieldset.js";
 import type { Schema } from "./schema.js";

@@ -2,12 +2,12 @@
 // of the Kubernetes REST paths to the verb handlers, and Status error answers.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml, parseDocument } from "yaml";
+import { parseRequestBody, type ParsedBody } from "./body.js";
 import type { Ctx, Env } from "./context.js";
-import { openapiGroupVersion, openapiRoot } from "./openapi.js";
 import { getOne, listObjects } from "./read.js";
+import { resolvePath } from "./routes.js";
 import { removeCollection, removeOne } from "./remove.js";
-import { ApiError, badRequest, invalid, methodNotAllowed, noRoute, serverError, status, unauthorized, unsupportedMediaType } from "./status.js";
+import { ApiError, invalid, methodNotAllowed, serverError, status, unauthorized, unsupportedMediaType } from "./status.js";
 import { delay, type Obj } from "./util.js";
 import type { WatchHub } from "./watch.js";
 import { create, patch, PATCH_TYPES, replace } from "./write.js";
@@ -33,7 +33,6 @@ export interface ServerDeps {
 }
 
 const BODY_TYPES = ["application/json", "application/yaml"];
-const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0", gitCommit: "kube-sim", gitTreeState: "clean", buildDate: "2024-12-11T00:00:00Z", goVersion: "go1.23.3", compiler: "gc", platform: "linux/amd64" };
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -42,33 +41,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function isYaml(contentType: string | undefined): boolean {
-  return contentType === "application/yaml" || contentType === "application/apply-patch+yaml";
-}
-
-interface ParsedBody { value?: unknown; error?: ApiError; warnings: string[] }
-
-/** Parses a request body once (recorded and handled from the same value). JSON is tried first: it is YAML too. */
-function parseRequestBody(raw: string, contentType: string | undefined, fieldValidation: string | undefined): ParsedBody {
-  if (!raw) return { warnings: [] };
-  const first = raw.trimStart()[0];
-  if (!isYaml(contentType) || first === "{" || first === "[") {
-    try {
-      return { value: JSON.parse(raw), warnings: [] };
-    } catch (err) {
-      if (!isYaml(contentType)) return { error: badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`), warnings: [] };
-    }
-  }
-  const directive = fieldValidation || "Warn";
-  const doc = parseDocument(raw, { uniqueKeys: directive !== "Ignore" });
-  const dup = doc.errors.find((e) => e.code === "DUPLICATE_KEY");
-  const other = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
-  if (other) return { error: badRequest(`error decoding YAML: ${other.message}`), warnings: [] };
-  if (dup && directive === "Strict") return { error: badRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${dup.message}`), warnings: [] };
-  // Duplicate keys under Warn: the last one wins, with a warning.
-  return dup ? { value: parseYaml(raw, { uniqueKeys: false }), warnings: [dup.message] } : { value: doc.toJS(), warnings: [] };
 }
 
 function send(res: ServerResponse, rec: RecordedRequest, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
@@ -137,58 +109,16 @@ function route(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, rec:
   const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const reply = (code: number, body: unknown, headers?: Record<string, string | string[]>) => send(res, rec, code, body, headers);
 
-  if (seg.length === 0) return reply(200, { paths: ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/version"] });
-  if (seg.length === 1 && ["healthz", "livez", "readyz"].includes(seg[0])) {
+  const r = resolvePath(env.registry, seg, rec.query);
+  if (r.t === "text") {
     rec.status = 200;
-    return void res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }).end("ok");
+    return void res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }).end(r.text);
   }
-  if (seg.length === 1 && seg[0] === "version") return reply(200, VERSION);
-  if (seg[0] === "openapi" && seg[1] === "v3") {
-    if (seg.length === 2) return reply(200, openapiRoot(env.registry));
-    const [group, version] = seg[2] === "api" ? ["", seg[3]] : [seg[3], seg[4]];
-    const doc = openapiGroupVersion(env.registry, group ?? "", version ?? "", env.registry.typesIn(group ?? "", version ?? ""));
-    if (doc) return reply(200, doc);
+  if (r.t === "doc") {
+    if (method !== "GET") throw methodNotAllowed();
+    return reply(200, r.body);
   }
-  let group: string;
-  let version: string;
-  let rest: string[];
-  if (seg[0] === "api") {
-    if (seg.length === 1) return reply(200, env.registry.apiVersions());
-    [group, version, rest] = ["", seg[1], seg.slice(2)];
-    if (version !== "v1") throw noRoute();
-  } else if (seg[0] === "apis") {
-    if (seg.length === 1) return reply(200, env.registry.groupList());
-    if (seg.length === 2) {
-      const g = env.registry.groupList().groups.find((x: Obj) => x.name === seg[1]);
-      if (!g) throw noRoute();
-      return reply(200, { kind: "APIGroup", apiVersion: "v1", ...g });
-    }
-    [group, version, rest] = [seg[1], seg[2], seg.slice(3)];
-  } else throw noRoute();
-
-  if (rest.length === 0) {
-    const list = env.registry.resourceList(group, version);
-    if (!list || method !== "GET") throw list ? methodNotAllowed() : noRoute();
-    return reply(200, list);
-  }
-  let watch = rec.query.watch === "1" || rec.query.watch === "true";
-  if (rest[0] === "watch") [watch, rest] = [true, rest.slice(1)]; // the deprecated /watch/ prefix
-
-  let ns = "";
-  let plural: string;
-  let name: string | undefined;
-  let sub: string | undefined;
-  const nsSub = !group && rest[0] === "namespaces" && rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize");
-  if (rest[0] === "namespaces" && rest.length >= 3 && !nsSub) {
-    if (rest.length > 5) throw noRoute();
-    [ns, plural, name, sub] = [rest[1], rest[2], rest[3], rest[4]];
-  } else {
-    if (rest.length > 3) throw noRoute();
-    [plural, name, sub] = [rest[0], rest[1], rest[2]];
-  }
-  const rt = env.registry.lookup(group, version, plural);
-  if (!rt || (ns && !rt.namespaced) || (!ns && name !== undefined && rt.namespaced)) throw noRoute();
-  if (sub !== undefined && (sub !== "status" || !rt.status)) throw noRoute();
+  const { rt, ns, name, sub, watch } = r;
 
   const ctx: Ctx = {
     rt, ns, name, query: rec.query, dryRun: false, warnings: [],
@@ -227,10 +157,13 @@ function route(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, rec:
       if (contentType && !BODY_TYPES.includes(contentType)) throw unsupportedMediaType(contentType, [...BODY_TYPES, "application/vnd.kubernetes.protobuf"]);
       return ok(method === "POST" ? create(env, ctx, body()) : replace(env, ctx, body()));
     }
-    case "PATCH":
+    case "PATCH": {
       if (name === undefined) throw methodNotAllowed();
-      if (!contentType || !PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(contentType ?? "", PATCH_TYPES);
+      // Custom resources have no strategic merge patch, as on the real server.
+      const accepted = rt.custom ? PATCH_TYPES.filter((t) => t !== "application/strategic-merge-patch+json") : PATCH_TYPES;
+      if (!contentType || !accepted.includes(contentType)) throw unsupportedMediaType(contentType ?? "", accepted);
       return ok(patch(env, ctx, contentType, body()));
+    }
     case "DELETE": {
       const opts = body();
       if ((opts as Obj | undefined)?.dryRun?.includes?.("All")) ctx.dryRun = true;
