@@ -12,6 +12,8 @@ export interface ClusterTarget {
 
 export class ClusterPool {
   private readonly clients = new Map<string, KubeClient>();
+  /** Sees every request of every cluster's client, with the cluster's name (metrics); set before first use. */
+  onRequest?: (cluster: string, verb: string, status: number) => void;
 
   constructor(
     private readonly registry: ClusterRegistry | Error,
@@ -24,19 +26,35 @@ export class ClusterPool {
     const registry = this.registry;
     const precheck = checkClusterAccess(registry, { cluster, repository, namespaces: [], clusterScoped: false });
     if (!precheck.allowed) return { refused: precheck.reason };
-    let client = this.clients.get(cluster);
-    if (!client) {
-      const entry = precheck.entry;
-      client = connect({ kubeconfig: entry.kubeconfig, context: entry.context, inCluster: entry.inCluster }, this.clientOpts);
-      this.clients.set(cluster, client);
-    }
     return {
-      client,
+      client: this.client(cluster)!,
       authorize: (namespaces, clusterScoped) => {
         const access = checkClusterAccess(registry, { cluster, repository, namespaces, clusterScoped });
         return access.allowed ? undefined : access.reason;
       },
     };
+  }
+
+  /** The client of a registered cluster, without a repository check (health probes); undefined when not registered. */
+  client(cluster: string): KubeClient | undefined {
+    if (this.registry instanceof Error) return undefined;
+    let client = this.clients.get(cluster);
+    if (client) return client;
+    const entry = this.registry.clusters.find((c) => c.name === cluster);
+    if (!entry) return undefined;
+    const own = this.clientOpts.onRequest;
+    const onRequest = (verb: string, status: number) => {
+      own?.(verb, status);
+      this.onRequest?.(cluster, verb, status);
+    };
+    client = connect({ kubeconfig: entry.kubeconfig, context: entry.context, inCluster: entry.inCluster }, { ...this.clientOpts, onRequest });
+    this.clients.set(cluster, client);
+    return client;
+  }
+
+  /** Why the operator's registry could not be loaded, if it could not. */
+  get registryError(): string | undefined {
+    return this.registry instanceof Error ? this.registry.message : undefined;
   }
 
   names(): string[] {

@@ -3,7 +3,12 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseCliArgs, USAGE, UsageError, type CliArgs } from "./args.js";
-import { repositoryFromGit, headCommit } from "./git.js";
+import { repositoryFromGit, headCommit, dirtyPaths } from "./git.js";
+import { runDeploy } from "../engine/run-deploy.js";
+import { describeFailingObjects } from "../engine/verify.js";
+import { defaultIdentity } from "../engine/deploy.js";
+import { acquireLease } from "../cluster/lease.js";
+import { parentRef } from "../inventory/applyset.js";
 import { ConfigError, formatIssue, parseConfig, loadRegistry, checkClusterAccess } from "../config/index.js";
 import type { EnvironmentConfig } from "../config/types.js";
 import { connect, type ConnectOptions } from "../cluster/connect.js";
@@ -36,7 +41,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return EXIT_NO_DIFF;
   }
   try {
-    return await diff(args, io);
+    return args.command === "apply" ? await apply(args, io) : await diff(args, io);
   } catch (err) {
     io.stderr(`error: ${describeError(err)}\n`);
     return EXIT_ERROR;
@@ -66,6 +71,45 @@ async function diff(args: CliArgs, io: CliIO): Promise<number> {
     const { create, update, delete: del } = planned.plan.summary;
     return create + update + del > 0 ? EXIT_DIFF : EXIT_NO_DIFF;
   } finally {
+    client.close();
+  }
+}
+
+/**
+ * `converge apply`: the deploy pipeline from a clean checkout. Refuses
+ * uncommitted changes under the environment's path (every mutation must be
+ * traceable to a commit), stamps HEAD's SHA, takes the environment's Lease so
+ * it never races the bot.
+ */
+async function apply(args: CliArgs, io: CliIO): Promise<number> {
+  const root = resolve(args.dir);
+  const env = await readEnvironment(root, args.env!);
+  const sha = await headCommit(root);
+  if (!sha) throw new UsageError(`${root} is not a git checkout with a commit: converge apply deploys commits only`);
+  const dirty = await dirtyPaths(root, env.path);
+  if (dirty.length) throw new UsageError(`uncommitted changes under ${env.path}: ${dirty.slice(0, 5).join(", ")}${dirty.length > 5 ? ", …" : ""}; commit them first`);
+  const repository = args.repo ?? (await repositoryFromGit(root)) ?? `local/${root.split("/").pop()}`;
+  const target = clusterTarget(args, env, repository, io.env);
+  const client = connect(target.connect);
+  const parent = parentRef(repository, env.name, env.namespace);
+  const lease = await acquireLease(client, { namespace: io.env.CONVERGE_LEASE_NAMESPACE ?? "default", name: parent.name, identity: `cli-${defaultIdentity()}`, waitMs: 60_000 });
+  if (!lease) {
+    client.close();
+    throw new UsageError(`environment ${env.name} is being deployed by someone else (Lease ${parent.name} is held)`);
+  }
+  try {
+    io.stderr(`applying ${sha.slice(0, 7)} to ${env.name}…\n`);
+    const run = await runDeploy({ env, root, repository, revision: sha, client, authorize: target.authorize, verifyTimeoutMs: args.timeout ? args.timeout * 1000 : undefined, signal: lease.lost });
+    if (run.plan) io.stdout(render(run.plan, args.output));
+    if (run.ok) {
+      io.stderr(`applied ${sha.slice(0, 7)} to ${env.name} in ${(run.durationMs / 1000).toFixed(1)} s: ${run.message}\n`);
+      return EXIT_NO_DIFF;
+    }
+    io.stderr(`error: ${run.reason}: ${run.message}\n`);
+    for (const f of run.failing) io.stderr(`${describeFailingObjects([f])}\n`);
+    return run.reason === "Degraded" || run.reason === "Timeout" ? EXIT_DIFF : EXIT_ERROR;
+  } finally {
+    await lease.release();
     client.close();
   }
 }

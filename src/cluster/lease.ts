@@ -19,6 +19,12 @@ export interface LeaseOptions {
 export interface LeaseHandle {
   /** Aborted if the lease is lost (renewal failed or someone else holds it). */
   lost: AbortSignal;
+  /**
+   * The lease still named a holder when we took it: that holder (another
+   * replica whose lease expired, or this identity before a restart) stopped
+   * without releasing it — a crash, possibly in the middle of a deploy.
+   */
+  takenOver: boolean;
   release(): Promise<void>;
 }
 
@@ -51,13 +57,13 @@ export async function acquireLease(client: KubeClient, opts: LeaseOptions): Prom
   for (let delay = 200; ; delay = Math.min(delay * 2, 2_000)) {
     if (opts.signal?.aborted) return undefined;
     const taken = await tryTake(client, opts, duration);
-    if (taken) return hold(client, taken, opts, duration);
+    if (taken) return hold(client, taken.lease, opts, duration, taken.takenOver);
     if (Date.now() + delay > deadline) return undefined;
     await new Promise((r) => setTimeout(r, delay));
   }
 }
 
-async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number): Promise<Lease | undefined> {
+async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number): Promise<{ lease: Lease; takenOver: boolean } | undefined> {
   const now = microTime();
   let current: Lease | undefined;
   try {
@@ -68,19 +74,22 @@ async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number)
   try {
     if (!current) {
       const fresh: Lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: opts.name, namespace: opts.namespace }, spec: { holderIdentity: opts.identity, leaseDurationSeconds: duration, acquireTime: now, renewTime: now, leaseTransitions: 0 } };
-      return await client.request<Lease>("POST", path(opts.namespace), { body: fresh, retry: false });
+      return { lease: await client.request<Lease>("POST", path(opts.namespace), { body: fresh, retry: false }), takenOver: false };
     }
     const mine = current.spec?.holderIdentity === opts.identity;
     if (!mine && !leaseExpired(current)) return undefined;
     const spec = { ...current.spec, holderIdentity: opts.identity, leaseDurationSeconds: duration, renewTime: now, ...(mine ? {} : { acquireTime: now, leaseTransitions: (current.spec?.leaseTransitions ?? 0) + 1 }) };
-    return await client.request<Lease>("PUT", path(opts.namespace, opts.name), { body: { ...current, spec }, retry: false });
+    const lease = await client.request<Lease>("PUT", path(opts.namespace, opts.name), { body: { ...current, spec }, retry: false });
+    return { lease, takenOver: !!current.spec?.holderIdentity };
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 409) return undefined; // someone else got there first
+    // A refused or lost write (5xx, 429, connection) is not a verdict either: try again while waiting.
+    if (err instanceof KubeApiError && (err.status === 0 || err.status === 429 || err.status >= 500)) return undefined;
     throw err;
   }
 }
 
-function hold(client: KubeClient, lease: Lease, opts: LeaseOptions, duration: number): LeaseHandle {
+function hold(client: KubeClient, lease: Lease, opts: LeaseOptions, duration: number, takenOver: boolean): LeaseHandle {
   const lost = new AbortController();
   let current = lease;
   let released = false;
@@ -99,6 +108,7 @@ function hold(client: KubeClient, lease: Lease, opts: LeaseOptions, duration: nu
   timer.unref?.();
   return {
     lost: lost.signal,
+    takenOver,
     async release() {
       released = true;
       clearInterval(timer);

@@ -5,12 +5,12 @@
 import { bool, field, int, list, mapping, num, oneOf, report, required, str, type Ctx } from "./check.js";
 import { environmentDefaults, MAX_DRIFT_INTERVAL, MAX_VERIFY_TIMEOUT, MIN_DRIFT_INTERVAL } from "./defaults.js";
 import type { Path } from "./path.js";
-import { branchName, clusterName, jsonPointer, labelName, namespaceName, regex, repoPath, reviewer } from "./rules.js";
+import { branchName, clusterName, httpUrl, jsonPointer, labelName, namespaceName, regex, repoPath, reviewer } from "./rules.js";
 import type { ApprovalPolicy, DriftAction, EnvironmentConfig, IgnoreRule, OnFailure } from "./types.js";
 
 const ENV_KEYS = [
   "path", "cluster", "branch", "namespace", "approvals", "prune", "verify", "onFailure", "drift",
-  "ignoreDifferences", "dangerous", "images", "autoApproveReverts", "forceConflicts",
+  "ignoreDifferences", "dangerous", "images", "autoApproveReverts", "forceConflicts", "url",
 ] as const;
 const ON_FAILURE: readonly OnFailure[] = ["revert-pr", "revert-merge", "none"];
 const DRIFT_ACTIONS: readonly DriftAction[] = ["heal", "report", "off"];
@@ -69,6 +69,8 @@ export function readEnvironment(ctx: Ctx, path: Path, name: string, v: unknown):
     forceConflicts: field(ctx, m, path, "forceConflicts", bool, d.forceConflicts),
   };
   if (namespace !== undefined) env.namespace = namespace;
+  const url = field(ctx, m, path, "url", httpUrl, undefined);
+  if (url !== undefined) env.url = url;
   return m && envPath !== undefined && cluster !== undefined ? env : undefined;
 }
 

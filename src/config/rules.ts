@@ -78,3 +78,6 @@ export const regex: Reader<string> = (ctx, path, v) => {
     return void report(ctx, path, `is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`);
   }
 };
+
+/** An http(s) URL shown as the environment's link in GitHub's Deployments view. */
+export const httpUrl = matching(/^https?:\/\/[^\s<>"']+$/, "is not an http(s) URL", 2000);

@@ -50,6 +50,8 @@ export interface EnvironmentConfig {
   autoApproveReverts: boolean;
   /** Force conflicts on server-side apply (take ownership of fields). */
   forceConflicts: boolean;
+  /** The environment's URL (GitHub Deployment environment_url). */
+  url?: string;
 }
 
 export interface RepoConfig {

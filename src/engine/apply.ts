@@ -16,7 +16,7 @@ import { deleteObject } from "../cluster/delete.js";
 import { getObject } from "../cluster/read.js";
 import { KubeApiError } from "../cluster/errors.js";
 import type { Discovery, ResourceInfo } from "../cluster/discovery.js";
-import { buildParent, ANN_REVISION, ANN_RESULT, ANN_APPLIED_AT, ANN_REPOSITORY, ANN_ENVIRONMENT, ANN_FAILED_REVISION, type ParentRef } from "../inventory/applyset.js";
+import { buildParent, ANN_REVISION, ANN_RESULT, ANN_APPLIED_AT, ANN_REPOSITORY, ANN_ENVIRONMENT, ANN_FAILED_REVISION, ANN_INPUTS, type ParentRef } from "../inventory/applyset.js";
 import { describeId, idKey, idOf, type KubeObject, type ObjectId } from "../manifests/object.js";
 import { kindOrder } from "../manifests/order.js";
 import { redactText, secretValues } from "../diff/index.js";
@@ -152,6 +152,7 @@ function previousOutcome(planned: PlannedEnvironment): Record<string, string> {
   if (planned.inventory.revision) out[ANN_REVISION] = planned.inventory.revision;
   if (planned.inventory.failedRevision) out[ANN_FAILED_REVISION] = planned.inventory.failedRevision;
   if (planned.inventory.appliedAt) out[ANN_APPLIED_AT] = planned.inventory.appliedAt;
+  if (planned.inventory.inputs.length) out[ANN_INPUTS] = planned.inventory.inputs.join(",");
   return out;
 }
 

@@ -50,6 +50,8 @@ export interface PlannedEnvironment {
   /** Members found live (the universe of prune candidates). */
   members: KubeObject[];
   discovery: Discovery;
+  /** Repository paths the manifests came from (for "does this commit touch the environment?"). */
+  inputs: string[];
 }
 
 export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironment> {
@@ -87,7 +89,7 @@ export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironm
   if (refusal) {
     errors.push({ reason: "ClusterNotAllowed", message: refusal });
     const plan = buildPlan({ environment: env.name, revision: req.revision, desired: [], predicted: new Map(), live: new Map(), inventory: [], prune: false, ignore: [], errors, clientSideFallback: false });
-    return { plan, objects: [], parent, inventory: parseParent(undefined, parent), live: new Map(), members: [], discovery };
+    return { plan, objects: [], parent, inventory: parseParent(undefined, parent), live: new Map(), members: [], discovery, inputs: loaded.inputs };
   }
 
   // inventory
@@ -133,7 +135,7 @@ export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironm
     errors,
     clientSideFallback,
   });
-  return { plan, objects, parent, inventory, live, members, discovery };
+  return { plan, objects, parent, inventory, live, members, discovery, inputs: loaded.inputs };
 }
 
 /** apiVersion/kind pairs that a desired CRD will make servable. */

@@ -19,7 +19,7 @@ import { recordFromPlan, serializeGateRecord, type GateRecord } from "../report/
 import type { ClusterPool } from "../agent/clusters.js";
 import { readRepoConfig } from "../github/config.js";
 import { changedFiles, downloadTarball } from "../github/pulls.js";
-import { checkoutFromTarball, type Checkout } from "../github/checkout.js";
+import { CheckoutError, checkoutFromTarball, type Checkout } from "../github/checkout.js";
 import { ensureComments } from "../github/comments.js";
 import { createCheck, PREVIEW_CHECK } from "../github/checks.js";
 import { fullName, type GitHub, type RepoRef } from "../github/types.js";
@@ -34,6 +34,8 @@ export interface PreviewDeps {
   log: Logger;
   /** Login of the app's bot user (e.g. "converge[bot]"), to recognise its own revert PRs. */
   botLogin?: string;
+  /** The app's id, to trust only check runs it posted itself. */
+  appId?: number;
   /** Remember the last gate record per PR so review events skip the diff. */
   records: Map<string, GateRecord>;
 }
@@ -52,21 +54,35 @@ export async function previewPullRequest(gh: GitHub, repo: RepoRef, pull: PullSt
 
   // select
   const candidates = cfg.config.environments.filter((e) => e.branch === pull.baseRef);
-  if (!candidates.length) return postNeutralChecks(gh, repo, pull.headSha, `no environment deploys from ${pull.baseRef}`);
+  if (!candidates.length) return neutral(gh, repo, pull, deps, `no environment deploys from ${pull.baseRef}`);
 
   // fetch
   const files = await changedFiles(gh, repo, pull.number);
+  // The policy file governs every environment on this branch: a PR that edits
+  // it must pass their gates (with the default branch's policy), not go neutral.
   const configChanged = files.includes(CONFIG_FILE);
   if (pull.fork) {
-    const plans = candidates.filter((e) => touchesInputs([], files, e.path)).map((e) => errorPlan(e.name, "ClusterNotAllowed", [{ message: "pull requests from forks are not previewed against the cluster: push the branch to this repository to get a preview" }]));
-    if (!plans.length) return postNeutralChecks(gh, repo, pull.headSha, "no environment affected");
+    const touched = candidates.filter((e) => configChanged || touchesInputs([], files, e.path));
+    if (!touched.length) return neutral(gh, repo, pull, deps, "no environment affected");
+    const plans = touched.map((e) => errorPlan(e.name, "ClusterNotAllowed", [{ message: "pull requests from forks are not previewed against the cluster: push the branch to this repository to get a preview" }]));
+    return report(gh, repo, pull, plans, touched, deps, configChanged);
+  }
+  let checkout: Checkout;
+  try {
+    checkout = await checkoutFromTarball(await downloadTarball(gh, repo, pull.headSha));
+  } catch (err) {
+    if (!(err instanceof CheckoutError)) throw err;
+    // Without a checkout nobody can tell which environments the PR affects
+    // (kustomize inputs): every candidate fails, with the reason, rather than
+    // the PR waiting forever for checks that never come.
+    log.warn({ err: err.message }, "head archive refused");
+    const plans = candidates.map((e) => errorPlan(e.name, "RenderFailed", [{ message: `${err.message}; nothing was rendered for ${pull.headSha.slice(0, 7)}` }]));
     return report(gh, repo, pull, plans, candidates, deps, configChanged);
   }
-  const checkout = await checkoutFromTarball(await downloadTarball(gh, repo, pull.headSha));
   try {
     // affected
-    const affected = await affectedEnvironments(candidates, checkout, files);
-    if (!affected.length) return postNeutralChecks(gh, repo, pull.headSha, "no environment affected");
+    const affected = configChanged ? candidates : await affectedEnvironments(candidates, checkout, files);
+    if (!affected.length) return neutral(gh, repo, pull, deps, "no environment affected");
 
     // pending
     await ensureComments(gh, repo, pull.number, [renderPending(pull.headSha, affected.map((e) => e.name))], pull.fresh);
@@ -124,6 +140,12 @@ async function affectedEnvironments(candidates: EnvironmentConfig[], checkout: C
     if (touchesInputs(loaded.inputs, files, env.path)) out.push(env);
   }
   return out;
+}
+
+/** Neutral checks, remembered as a record without environments so that reviews and labels on this head skip the preview (regate.ts). */
+async function neutral(gh: GitHub, repo: RepoRef, pull: PullState, deps: PreviewDeps, why: string): Promise<void> {
+  await postNeutralChecks(gh, repo, pull.headSha, why);
+  deps.records.set(recordKey(repo, pull.number), { headSha: pull.headSha, environments: [] });
 }
 
 /**

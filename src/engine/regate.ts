@@ -11,15 +11,19 @@ import { previewPullRequest, recordKey, type PreviewDeps } from "./preview.js";
 
 export async function regatePullRequest(gh: GitHub, repo: RepoRef, pull: PullState, deps: PreviewDeps): Promise<void> {
   const cfg = await readRepoConfig(gh, repo, pull.defaultBranch);
-  if (cfg.kind !== "ok") return previewPullRequest(gh, repo, pull, deps);
+  if (cfg.kind === "missing") return; // the repository does not use Converge (the preview would only read the file again)
+  if (cfg.kind === "invalid") return previewPullRequest(gh, repo, pull, deps);
   let record = deps.records.get(recordKey(repo, pull.number));
   if (record?.headSha !== pull.headSha) {
-    const check = await findCheck(gh, repo, PREVIEW_CHECK, pull.headSha);
+    const check = await findCheck(gh, repo, PREVIEW_CHECK, pull.headSha, deps.appId);
     record = check ? parseGateRecord(check.summary) : undefined;
   }
   if (!record || record.headSha !== pull.headSha) return previewPullRequest(gh, repo, pull, deps);
   if (!record.environments.length) return; // the head touches no environment: checks are already neutral
   const names = new Set(record.environments.map((e) => e.name));
   const envs = cfg.config.environments.filter((e) => names.has(e.name) && e.branch === pull.baseRef);
+  // The default branch's config changed since the preview (environment renamed or moved): preview again
+  // rather than fail the gate as if the configuration were invalid.
+  if (!envs.length) return previewPullRequest(gh, repo, pull, deps);
   await evaluateApproval(gh, repo, pull, record, envs, deps);
 }

@@ -23,10 +23,15 @@ export async function updateCheck(gh: GitHub, repo: RepoRef, id: number, update:
   await gh.rest.checks.update({ ...repo, check_run_id: id, ...toApi(update) });
 }
 
-/** The newest check run of this name on a commit, if any. */
-export async function findCheck(gh: GitHub, repo: RepoRef, name: string, ref: string): Promise<{ id: number; conclusion: string | null; summary: string; text: string } | undefined> {
-  const res = await gh.rest.checks.listForRef({ ...repo, ref, check_name: name, filter: "latest", per_page: 1 });
-  const run = res.data.check_runs[0];
+/**
+ * The newest check run of this name on a commit posted by OUR app. Another
+ * app or a workflow with checks: write can post a run with the same name;
+ * trusting it would let it forge the gate record.
+ */
+export async function findCheck(gh: GitHub, repo: RepoRef, name: string, ref: string, appId: number | undefined): Promise<{ id: number; conclusion: string | null; summary: string; text: string } | undefined> {
+  if (appId === undefined) return undefined; // unknown identity: trust nothing, recompute instead
+  const res = await gh.rest.checks.listForRef({ ...repo, ref, check_name: name, filter: "latest", app_id: appId, per_page: 10 });
+  const run = res.data.check_runs.find((r) => r.app?.id === appId);
   return run ? { id: run.id, conclusion: run.conclusion, summary: run.output?.summary ?? "", text: run.output?.text ?? "" } : undefined;
 }
 

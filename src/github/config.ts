@@ -3,13 +3,7 @@
 // file costs a 304, which GitHub does not count against the rate limit.
 import { parseConfig, ConfigError, DEFAULT_CONFIG_FILE, type RepoConfig } from "../config/index.js";
 import type { GitHub, RepoRef } from "./types.js";
-
-interface Cached {
-  etag: string;
-  text: string | undefined;
-}
-
-const cache = new Map<string, Cached>();
+import { conditionalGet } from "./conditional.js";
 
 export type ConfigResult = { kind: "missing" } | { kind: "invalid"; error: ConfigError } | { kind: "ok"; config: RepoConfig };
 
@@ -25,26 +19,7 @@ export async function readRepoConfig(gh: GitHub, repo: RepoRef, defaultBranch: s
 }
 
 async function readFileOnBranch(gh: GitHub, repo: RepoRef, path: string, ref: string): Promise<string | undefined> {
-  const key = `${repo.owner}/${repo.repo}@${ref}:${path}`.toLowerCase();
-  const cached = cache.get(key);
-  try {
-    const res = await gh.request("GET /repos/{owner}/{repo}/contents/{path}", {
-      ...repo,
-      path,
-      ref,
-      headers: cached ? { "if-none-match": cached.etag } : {},
-    });
-    const data = res.data as { type?: string; content?: string; encoding?: string };
-    const text = data.type === "file" && data.content !== undefined ? Buffer.from(data.content, (data.encoding as BufferEncoding) || "base64").toString("utf8") : undefined;
-    if (res.headers.etag) cache.set(key, { etag: res.headers.etag, text });
-    return text;
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === 304 && cached) return cached.text;
-    if (status === 404) {
-      cache.delete(key);
-      return undefined;
-    }
-    throw err;
-  }
+  const data = await conditionalGet<{ type?: string; content?: string; encoding?: string }>(gh, "GET /repos/{owner}/{repo}/contents/{path}", { ...repo, path, ref });
+  if (data?.type !== "file" || data.content === undefined) return undefined;
+  return Buffer.from(data.content, (data.encoding as BufferEncoding) || "base64").toString("utf8");
 }

@@ -52,3 +52,32 @@ export function clip(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
+
+export interface UnfinishedDeployment {
+  id: number;
+  sha: string;
+  state: DeploymentState;
+  /** The newest of Converge's Deployments of the environment (finished or not). */
+  newest: boolean;
+}
+
+/**
+ * Converge's own Deployments of an environment (payload `converge`) whose
+ * newest status is not final — what a crash in the middle of a deploy leaves
+ * behind. Newest first; only the latest `limit` Deployments are looked at
+ * (1 list call + 1 status call per Converge Deployment among them).
+ */
+export async function unfinishedDeployments(gh: GitHub, repo: RepoRef, environment: string, limit = 10): Promise<UnfinishedDeployment[]> {
+  const res = await gh.rest.repos.listDeployments({ ...repo, environment, per_page: limit });
+  const out: UnfinishedDeployment[] = [];
+  let newest = true;
+  for (const d of res.data) {
+    const payload = d.payload as unknown;
+    if (!payload || typeof payload !== "object" || !("converge" in payload)) continue;
+    const statuses = await gh.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
+    const state = (statuses.data[0]?.state ?? "pending") as DeploymentState;
+    if (state === "in_progress" || state === "queued" || state === "pending") out.push({ id: d.id, sha: d.sha, state, newest });
+    newest = false;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
 // on the PR head), so report the PR's approval outcome on the queue commit.
 import type { Context } from "probot";
 import { createCheck, findCheck, APPROVAL_CHECK, PREVIEW_CHECK } from "../github/checks.js";
+import { readRepoConfig } from "../github/config.js";
 import type { GitHub } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
 import { firstDelivery } from "./pull.js";
@@ -24,7 +25,10 @@ export function onMergeGroup(rt: Runtime) {
     let title = `cannot tell which pull request ${group.head_ref} belongs to`;
     if (number !== undefined) {
       const { data: pr } = await gh.rest.pulls.get({ ...repo, pull_number: number });
-      const approval = await findCheck(gh, repo, APPROVAL_CHECK, pr.head.sha);
+      const approval = await findCheck(gh, repo, APPROVAL_CHECK, pr.head.sha, (await rt.resolveBotLogin(), rt.appId));
+      // No gate on the PR: in a repository that does not use Converge, stay silent
+      // (a red "Converge approval" on every queue commit would be noise, not a reason).
+      if (!approval && (await readRepoConfig(gh, repo, context.payload.repository?.default_branch ?? "main")).kind === "missing") return;
       const ok = approval?.conclusion === "success" || approval?.conclusion === "neutral";
       conclusion = ok ? "success" : "failure";
       title = ok ? `pull request #${number} is approved at ${pr.head.sha.slice(0, 7)}` : `pull request #${number} is not approved at ${pr.head.sha.slice(0, 7)}`;

@@ -3,7 +3,7 @@
 // answered within GitHub's 10 s).
 import type { Context } from "probot";
 import type { PullState } from "../engine/approval.js";
-import { previewPullRequest } from "../engine/preview.js";
+import { previewPullRequest, recordKey, type PreviewDeps } from "../engine/preview.js";
 import { regatePullRequest } from "../engine/regate.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
@@ -34,8 +34,12 @@ export type PullJob = "preview" | "gate";
 
 /** True the first time a delivery id is seen; repeats are logged and dropped. */
 export function firstDelivery(rt: Runtime, context: Context): boolean {
-  if (rt.deliveries.firstTime(context.id)) return true;
+  if (rt.deliveries.firstTime(context.id)) {
+    rt.events.emit("webhook", { event: context.name, outcome: "queued" });
+    return true;
+  }
   rt.log.info({ delivery: context.id, event: context.name }, "duplicate delivery ignored");
+  rt.events.emit("webhook", { event: context.name, outcome: "duplicate" });
   return false;
 }
 
@@ -54,8 +58,18 @@ export function schedule(rt: Runtime, context: Context, repo: RepoRef, pull: Pul
     if (!work) return;
     owed.delete(key);
     await rt.resolveBotLogin();
-    const deps = { clusters: rt.clusters, log: rt.log.child({ delivery: work.delivery }), botLogin: rt.botLogin, records: rt.records };
-    if (work.preview) await previewPullRequest(gh, repo, work.pull, deps);
+    const deps = { clusters: rt.clusters, log: rt.log.child({ delivery: work.delivery }), botLogin: rt.botLogin, appId: rt.appId, records: rt.records };
+    if (work.preview) await previewWithEvents(rt, gh, repo, work.pull, deps);
     else await regatePullRequest(gh, repo, work.pull, deps);
   });
+}
+
+/** The preview, then one `preview` domain event per environment it planned (its gate record is the result). */
+async function previewWithEvents(rt: Runtime, gh: GitHub, repo: RepoRef, pull: PullState, deps: PreviewDeps): Promise<void> {
+  const t0 = Date.now();
+  const before = rt.records.get(recordKey(repo, pull.number));
+  await previewPullRequest(gh, repo, pull, deps);
+  const after = rt.records.get(recordKey(repo, pull.number));
+  if (!after || after === before) return;
+  for (const e of after.environments) rt.events.emit("preview", { repo, env: e.name, result: e.errorCount ? "failure" : "success", ms: Date.now() - t0 });
 }

@@ -17,6 +17,8 @@ export const ANN_ENVIRONMENT = "converge.dev/environment";
 export const ANN_RESULT = "converge.dev/result";
 export const ANN_APPLIED_AT = "converge.dev/applied-at";
 export const ANN_FAILED_REVISION = "converge.dev/failed-revision";
+/** Repository paths the environment's manifests were rendered from (kustomize bases outside the path too). */
+export const ANN_INPUTS = "converge.dev/inputs";
 export const TOOLING = "converge/v1";
 
 export interface ParentRef {
@@ -32,6 +34,7 @@ export interface InventoryState {
   result?: string; // "succeeded" | "failed" | "in-progress" | "partial"
   failedRevision?: string;
   appliedAt?: string;
+  inputs: string[];
 }
 
 /** The parent is a ConfigMap per (repository, environment) in the environment's namespace. */
@@ -80,6 +83,7 @@ export function parseParent(obj: KubeObject | undefined, ref: ParentRef): Invent
     result: ann[ANN_RESULT],
     failedRevision: ann[ANN_FAILED_REVISION],
     appliedAt: ann[ANN_APPLIED_AT],
+    inputs: split(ann[ANN_INPUTS]),
   };
 }
 

@@ -3,7 +3,7 @@
 // documents stops at the limit instead of being parsed whole), aliases are
 // bounded by yaml's maxAliasCount before expansion, and parser messages are
 // stripped of source snippets (they could quote a Secret's value).
-import { Composer, LineCounter, Parser, isMap, isSeq, type YAMLError } from "yaml";
+import { CST, Composer, LineCounter, Parser, isMap, isSeq, type YAMLError } from "yaml";
 
 export interface YamlDoc {
   index: number; // 0-based document index in the stream
@@ -43,7 +43,16 @@ export function parseYamlStream(text: string, maxAliases: number, maxDocuments: 
     // inside a scalar there), so this is a lower bound: reject unparsed.
     return { ...out, count: markers, overLimit: true };
   }
-  for (const doc of composer.compose(new Parser(lc.addNewLine).parse(text))) {
+  // The parser's top-level tokens pass through here so that an error reported
+  // at the end of the stream can be traced back to what was left open.
+  let lastDoc: CST.Document | undefined;
+  function* tokens(it: Iterable<CST.Token>): Generator<CST.Token> {
+    for (const t of it) {
+      if (t.type === "document") lastDoc = t;
+      yield t;
+    }
+  }
+  for (const doc of composer.compose(tokens(new Parser(lc.addNewLine).parse(text)))) {
     if (out.count >= maxDocuments) {
       out.overLimit = true;
       break;
@@ -53,7 +62,10 @@ export function parseYamlStream(text: string, maxAliases: number, maxDocuments: 
     if (doc.errors.length > 0) {
       // Only the first: later ones are usually the same mistake cascading.
       const err = doc.errors[0];
-      out.problems.push({ index, line: lineAt(err.pos[0]) ?? line, message: `YAML syntax error: ${safeReason(err)}` });
+      // An unclosed quote or bracket is reported where the stream ends (past the
+      // last line); point at where it was opened instead.
+      const at = err.pos[0] >= text.length ? (unclosedOpener(lastDoc) ?? text.length - 1) : err.pos[0];
+      out.problems.push({ index, line: lineAt(at) ?? line, message: `YAML syntax error: ${safeReason(err)}` });
       continue;
     }
     let value: unknown;
@@ -72,6 +84,26 @@ export function parseYamlStream(text: string, maxAliases: number, maxDocuments: 
     out.docs.push(parsed);
   }
   return out;
+}
+
+/** Offset of the first quote or flow bracket in `doc` that is never closed. */
+function unclosedOpener(doc: CST.Document | undefined): number | undefined {
+  let first: number | undefined;
+  const check = (t: CST.Token | null | undefined): void => {
+    if (!t) return;
+    const open =
+      (t.type === "flow-collection" && !t.end.some((e) => e.type === "flow-seq-end" || e.type === "flow-map-end")) ||
+      (t.type === "double-quoted-scalar" && (t.source.length < 2 || !t.source.endsWith('"'))) ||
+      (t.type === "single-quoted-scalar" && (t.source.length < 2 || !t.source.endsWith("'")));
+    if (open && (first === undefined || t.offset < first)) first = t.offset;
+  };
+  if (!doc) return undefined;
+  check(doc.value);
+  CST.visit(doc, (item) => {
+    check(item.key);
+    check(item.value);
+  });
+  return first;
 }
 
 /** Lines starting with "---" (a document start), counting stops past `max`. */

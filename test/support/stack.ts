@@ -5,14 +5,17 @@ import { createServer, type AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { pino } from "pino";
+import { pino, type DestinationStream } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { startGitHubSim, sendWebhook, type GitHubSim, type GitHubSimOptions } from "./github/index.js";
+import { ensureLabel } from "./github/issues.js";
+import { labelJson } from "./github/shapes.js";
 import { startKubeSim, type KubeSim, type KubeSimOptions } from "./kube/index.js";
 import { FIXTURE_REPOS } from "./workspace.js";
 import { createConverge } from "../../src/index.js";
-import type { Runtime } from "../../src/runtime.js";
+import type { ConvergeOptions, Runtime } from "../../src/runtime.js";
 import type { ClusterRegistry } from "../../src/config/index.js";
+import { forgetComments } from "../../src/github/comments.js";
 
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 
@@ -37,6 +40,15 @@ export interface StackOptions {
   repositories?: string[];
   namespaces?: string[];
   logLevel?: string;
+  /** 0 (default in tests) = no reconcile timer; call rt.reconciler.runOnce() explicitly. */
+  reconcileIntervalMs?: number;
+  verifyTimeoutMs?: number;
+  pollMs?: number;
+  identity?: string;
+  /** Where log lines go (JSON, one per line); default stdout. Tests capture it to check what is logged. */
+  logStream?: DestinationStream;
+  /** More app options (status page token, notification URL, …). */
+  converge?: Partial<ConvergeOptions>;
 }
 
 export async function freePort(): Promise<number> {
@@ -47,15 +59,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const gh = await startGitHubSim(opts.github);
-  const kube = await startKubeSim(opts.kube);
-  const kubeconfigPath = kube.writeKubeconfig(await mkdtemp(join(tmpdir(), "converge-stack-")));
+/** `share`: attach another app (a second replica) to an existing stack's simulators. */
+export async function startStack(opts: StackOptions = {}, share?: Stack): Promise<Stack> {
+  // Comment ids are cached per "owner/repo#n" for the whole process; a second
+  // stack in the same test file has its own simulated GitHub with the same names.
+  if (!share) forgetComments();
+  const gh = share?.gh ?? (await startGitHubSim(opts.github));
+  const kube = share?.kube ?? (await startKubeSim(opts.kube));
+  const kubeconfigPath = share?.kubeconfigPath ?? kube.writeKubeconfig(await mkdtemp(join(tmpdir(), "converge-stack-")));
   const registry: ClusterRegistry = {
     file: "test-registry.yaml",
     clusters: [{ name: "sim", kubeconfig: kubeconfigPath, inCluster: false, repositories: opts.repositories ?? ["acme/*"], namespaces: opts.namespaces, allowClusterScoped: true }],
   };
-  const log = pino({ level: opts.logLevel ?? process.env.CONVERGE_TEST_LOG ?? "silent" });
+  const log = pino({ level: opts.logLevel ?? process.env.CONVERGE_TEST_LOG ?? "silent" }, opts.logStream);
   // Probot's throttling spaces writes ~1 s apart (GitHub's advice for content
   // creation); tests turn it off so they measure Converge, not the throttle.
   // (A function, not an object: Probot layers its own throttle options on top
@@ -65,7 +81,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const port = await freePort();
   const server = new Server({ Probot: ProbotSim, port, host: "127.0.0.1", log });
   let rt!: Runtime;
-  await server.load(createConverge({ registry }, (r) => (rt = r)));
+  await server.load(createConverge({ registry, reconcileIntervalMs: opts.reconcileIntervalMs ?? 0, verifyTimeoutMs: opts.verifyTimeoutMs, pollMs: opts.pollMs ?? 50, identity: opts.identity, ...opts.converge }, (r) => (rt = r)));
   await server.start();
   const appUrl = `http://127.0.0.1:${port}`;
   let seq = 0;
@@ -90,9 +106,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     idle,
     async close() {
+      rt?.reconciler?.stop();
       await rt?.queue.idle();
       rt?.clusters.close();
       await server.stop();
+      if (share) return; // the simulators belong to the first stack
       await gh.close();
       await kube.close();
     },
@@ -112,4 +130,49 @@ export async function fixtureFiles(name: string): Promise<Record<string, string>
   }
   await walk(root);
   return out;
+}
+
+/** Labels a pull request the way a person does in the UI; returns the `pull_request.labeled` payload GitHub then sends. */
+export function labelPull(gh: GitHubSim, repo: string, n: number, name: string, sender: string): Record<string, unknown> {
+  const r = gh.state.requireRepo(repo);
+  const issue = r.issues.get(n);
+  if (!issue?.pull) throw new Error(`${repo}#${n} is not a pull request`);
+  const label = ensureLabel(gh.state, r, name);
+  if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) issue.labels.push(label.name);
+  return { ...(gh.events.pullRequest(repo, "labeled", n, sender) as Record<string, unknown>), label: labelJson(gh.state, r, label) };
+}
+
+/**
+ * A merge queue entry for PR `n`: the queue's temporary branch
+ * (gh-readonly-queue/<base>/pr-<n>-<base sha>) with a merge commit of the PR
+ * head onto the base, and the `merge_group.checks_requested` payload GitHub
+ * sends for it (the simulator has no builder for this event).
+ */
+export function mergeGroupEvent(gh: GitHubSim, repo: string, n: number): { sha: string; payload: Record<string, unknown> } {
+  const pull = gh.pull(repo, n);
+  const baseRef: string = pull.base.ref;
+  const baseSha = gh.ref(repo, baseRef)!;
+  const headSha: string = pull.head.sha;
+  const branch = `gh-readonly-queue/${baseRef}/pr-${n}-${baseSha}`;
+  const message = `Merge pull request #${n} from ${pull.head.label}\n\n${pull.title}`;
+  const sha = gh.commit(repo, branch, gh.files(repo, headSha), { message, parents: [baseSha, headSha] });
+  const envelope = gh.events.pullRequest(repo, "opened", n) as Record<string, unknown>;
+  const who = { name: "GitHub", email: "noreply@github.com" };
+  return {
+    sha,
+    payload: {
+      action: "checks_requested",
+      merge_group: {
+        head_sha: sha,
+        head_ref: `refs/heads/${branch}`,
+        base_sha: baseSha,
+        base_ref: `refs/heads/${baseRef}`,
+        head_commit: { id: sha, tree_id: gh.state.requireRepo(repo).objects.commit(sha)!.tree, message, timestamp: new Date().toISOString(), author: who, committer: who },
+      },
+      repository: envelope.repository,
+      ...(envelope.organization ? { organization: envelope.organization } : {}),
+      sender: envelope.sender,
+      installation: envelope.installation,
+    },
+  };
 }

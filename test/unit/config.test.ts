@@ -297,3 +297,18 @@ describe("parseConfigValue", () => {
     expect(issuesOf(() => parseConfigValue(polluted)).map((i) => i.field)).toEqual(["environments.p.__proto__"]);
   });
 });
+
+describe("environment url", () => {
+  it("accepts an http(s) URL and rejects anything else, naming the field", async () => {
+    const { parseConfig, ConfigError } = await import("../../src/config/index.js");
+    const ok = parseConfig("environments:\n  prod:\n    path: deploy\n    cluster: c\n    url: https://shop.example.com\n");
+    expect(ok.environments[0]!.url).toBe("https://shop.example.com");
+    try {
+      parseConfig("environments:\n  prod:\n    path: deploy\n    cluster: c\n    url: javascript:alert(1)\n");
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as InstanceType<typeof ConfigError>).issues[0]).toMatchObject({ field: "environments.prod.url", line: 5 });
+    }
+  });
+});

@@ -8,9 +8,12 @@
 // read.ts / remove.ts / watch.ts (verbs) -> commit.ts (shared write tail) with
 // apply.ts + managed.ts + fieldset.ts (server-side apply), patch.ts, defaults.ts,
 // validate.ts, schema*.ts, selectors.ts, store.ts, discovery.ts, openapi.ts, tls.ts.
+// controller.ts (+ controllers/) is an optional scripted controller manager and
+// kubelet that tests start on a sim (startController) to make workloads run.
 // Each simplification is noted where it is made; the main ones: a compact schema
 // (names only, some subtrees free-form), no validation of custom objects, CRDs
-// Established at once, immediate deletion (no finalizers/GC), lists always at the
+// Established at once, immediate deletion (no finalizers; ownerReference garbage
+// collection only while controller.ts runs), lists always at the
 // latest resourceVersion, a subset of defaulting and validation, no /scale.
 
 import { randomBytes, randomUUID } from "node:crypto";
@@ -21,16 +24,27 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { KubeObject } from "../../../src/manifests/object.js";
 import { groupOf } from "../../../src/manifests/object.js";
-import type { Env } from "./context.js";
+import { commit } from "./commit.js";
+import { tk, type Ctx, type Env } from "./context.js";
 import { Allocator, applyDefaults } from "./defaults.js";
 import { Registry, typeKey } from "./discovery.js";
 import { createHandler, type Interceptor, type RecordedRequest } from "./server.js";
+import { namespaceNotFound, notFound } from "./status.js";
 import { Store } from "./store.js";
 import { tlsMaterial } from "./tls.js";
 import { clone, deepEqual, rfc3339, type Obj } from "./util.js";
 import { WatchHub } from "./watch.js";
 
 export type { RecordedRequest, Interceptor, InterceptResponse } from "./server.js";
+
+/** A stored change, as a watch would see it (the object is a copy). */
+export interface SimChange { type: "ADDED" | "MODIFIED" | "DELETED"; object: KubeObject }
+export interface SimWriteOptions {
+  /** The field manager the write is recorded under ("kube-controller-manager", "kubelet"...). */
+  manager: string;
+  /** "status": only .status changes, as a write to the /status subresource. */
+  subresource?: "status";
+}
 
 export interface KubeSimOptions {
   latencyMs?: number;
@@ -56,6 +70,14 @@ export interface KubeSim {
   intercept(fn: Interceptor | undefined): void;
   /** Ends every open watch stream (abrupt: destroy the sockets instead). Returns how many were open. */
   dropWatches(opts?: { abrupt?: boolean }): number;
+  /** Calls listener synchronously after every stored change (HTTP, put/remove, write). Returns the unsubscribe function. */
+  onChange(listener: (change: SimChange) => void): () => void;
+  /**
+   * Creates or updates obj in-process through the same path as an HTTP write (defaulting, validation,
+   * managedFields under opts.manager, generation, no-op detection, watch events), as the in-cluster
+   * controllers of test/support/kube/controller.ts write. Throws the ApiError a request would get.
+   */
+  write(obj: KubeObject, opts: SimWriteOptions): KubeObject;
   close(): Promise<void>;
 }
 
@@ -176,6 +198,21 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     },
     dropWatches(o = {}) {
       return hub.dropAll(o.abrupt ?? false);
+    },
+    onChange(listener) {
+      return env.store.onEvent((e) => listener({ type: e.type, object: clone(e.obj) as KubeObject }));
+    },
+    write(obj, o) {
+      const rt = env.registry.byKind(obj.apiVersion, obj.kind);
+      if (!rt) throw new Error(`kube-sim: write: the server does not serve ${obj.apiVersion} ${obj.kind}`);
+      const ns = rt.namespaced ? String(obj.metadata.namespace ?? "default") : "";
+      const name = String(obj.metadata.name ?? "");
+      const ctx: Ctx = { rt, ns, name, query: {}, manager: o.manager, dryRun: false, warnings: [], ...(o.subresource ? { sub: "status" as const } : {}) };
+      const live = env.store.get(tk(rt), ns, name);
+      if (!live && o.subresource) throw notFound({ group: rt.group, plural: rt.plural, kind: rt.kind }, name);
+      if (!live && ns && !env.store.get("/Namespace", "", ns)) throw namespaceNotFound(ns);
+      const candidate: Obj = o.subresource ? { ...live, status: clone(obj.status) } : clone(obj);
+      return clone(commit(env, ctx, live, candidate).body) as KubeObject;
     },
     async close() {
       hub.dropAll(true);

@@ -127,7 +127,9 @@ export function validateObject(rt: ResourceType, obj: Obj, old: Obj | undefined)
   }
   if (key === "/PersistentVolumeClaim" && old) {
     const strip = (s: Obj) => ({ ...s, resources: { ...(s.resources ?? {}), requests: undefined }, volumeAttributesClassName: undefined });
-    if (!deepEqual(strip(spec), strip(oldSpec))) errs.push({ type: "Forbidden", field: "spec", detail: "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims" });
+    // The binder sets volumeName once, as the real validation allows.
+    const was = oldSpec.volumeName ? oldSpec : { ...oldSpec, volumeName: spec.volumeName };
+    if (!deepEqual(strip(spec), strip(was))) errs.push({ type: "Forbidden", field: "spec", detail: "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims" });
   }
   return errs;
 }
