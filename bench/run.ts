@@ -53,13 +53,17 @@ function machine(): Record<string, unknown> {
     cpuModel: cpus[0]?.model,
     totalMemoryMiB: Math.round(os.totalmem() / 2 ** 20),
     gcExposed: hasGc(),
+    // Other work on the machine skews wall times: say how busy it was.
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).map((l) => l.slice(3)).join("\n"));
+    const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+    const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
+    console.log(header.map((l) => l.slice(3)).join("\n"));
     console.log(`suites: ${SUITES.map((s) => `${s.name} (${s.description})`).join("; ")}`);
     return 0;
   }
@@ -86,11 +90,13 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const s of suites) {
     const started = Date.now();
+    const loadBefore = os.loadavg()[0]!;
     opts.log(`suite ${s.name}: ${s.description}`);
     try {
       const r = await s.run(opts);
       const seconds = (Date.now() - started) / 1000;
-      console.log(`${formatTable(r)}\n(${s.name}: ${seconds.toFixed(1)} s)\n`);
+      const load = `load average (1 min) ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after, on ${os.cpus().length} CPUs`;
+      console.log(`${formatTable(r)}\n(${s.name}: ${seconds.toFixed(1)} s; ${load})\n`);
       results[s.name] = { date: new Date(started).toISOString(), seconds, machine: machine(), settings, title: r.title, columns: r.columns, rows: r.rows, notes: r.notes, figures: r.json };
     } catch (err) {
       failed++;

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { KubeObject } from "../src/manifests/object.js";
+import { configMap, deployment, namespace, secret, service, widget, widgetCrd } from "./objects.js";
+import { hex, int, mulberry32, pick, shuffle, type Random } from "./random.js";
 
 export const ENV_PATH = "deploy/bench";
 export const ENV_NAMESPACE = "bench-0";
@@ -16,32 +18,6 @@ export const ENV_NAME = "bench";
 export const DOCS_PER_FILE = 10;
 /** Share of the namespaced objects per kind (Deployments take the remainder). */
 const MIX = { Service: 0.3, ConfigMap: 0.2, Secret: 0.15, Widget: 0.05 };
-
-export type Random = () => number;
-
-/** mulberry32: a tiny PRNG with a 32-bit state; good enough to shuffle a workload, and stable across Node versions. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const int = (rnd: Random, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
-const pick = <T>(rnd: Random, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-const hex = (rnd: Random, n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join("");
-
-function shuffle<T>(rnd: Random, xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
-}
 
 export interface Workload {
   root: string;
@@ -93,7 +69,7 @@ export async function generateWorkload(size: number, seed: number, root?: string
   if (!apps) for (let s = 0; s < n.Service + n.ConfigMap + n.Secret; s++) perNs.get(place(s))!.push(configMap(rnd, `standalone-${s}`, place(s), "standalone"));
 
   const files = new Map<string, KubeObject[]>();
-  files.set(`${ENV_PATH}/cluster/namespaces.yaml`, namespaces.map(namespace));
+  chunk(namespaces.map(namespace)).forEach((c, i) => files.set(`${ENV_PATH}/cluster/namespaces-${String(i).padStart(2, "0")}.yaml`, c));
   files.set(`${ENV_PATH}/cluster/crd-widgets.yaml`, [widgetCrd()]);
   for (const [ns, docs] of perNs) chunk(docs).forEach((c, i) => files.set(`${ENV_PATH}/${ns}/apps-${String(i).padStart(3, "0")}.yaml`, c));
   const widgets = Array.from({ length: n.Widget }, (_, i) => widget(rnd, `widget-${String(i).padStart(5, "0")}`, place(i)));
@@ -143,13 +119,19 @@ export async function disposeWorkload(w: Workload): Promise<void> {
   await rm(w.root, { recursive: true, force: true });
 }
 
+interface Mutable {
+  template: { spec: { containers: Array<{ image: string; env: Array<{ value?: string }> }> } };
+  ports: Array<{ port: number }>;
+  size: number;
+}
+
 function change(rnd: Random, obj: KubeObject): void {
-  const spec = obj.spec as any;
+  const spec = obj.spec as Mutable;
   switch (obj.kind) {
     case "Deployment": {
-      const c = spec.template.spec.containers[0];
-      c.image = c.image.replace(/:(\d+)\.(\d+)\.(\d+)$/, (_: string, a: string, b: string, p: string) => `:${a}.${b}.${Number(p) + 1}`);
-      c.env[0].value = pick(rnd, ["debug", "warn", "error"]);
+      const c = spec.template.spec.containers[0]!;
+      c.image = c.image.replace(/:(\d+)\.(\d+)\.(\d+)$/, (_, a: string, b: string, p: string) => `:${a}.${b}.${Number(p) + 1}`);
+      c.env[0]!.value = pick(rnd, ["debug", "warn", "error"]);
       return;
     }
     case "ConfigMap":
@@ -159,10 +141,10 @@ function change(rnd: Random, obj: KubeObject): void {
       (obj.stringData as Record<string, string>).password = hex(rnd, 32);
       return;
     case "Service":
-      spec.ports[0].port = spec.ports[0].port === 80 ? 8080 : 80;
+      spec.ports[0]!.port = spec.ports[0]!.port === 80 ? 8080 : 80;
       return;
     case "Widget":
-      spec.size = spec.size + 1;
+      spec.size += 1;
       return;
   }
 }
@@ -192,106 +174,4 @@ async function writeTreeFile(w: Workload, path: string): Promise<void> {
 async function writeFileAt(root: string, path: string, text: string): Promise<void> {
   await mkdir(dirname(join(root, path)), { recursive: true });
   await writeFile(join(root, path), text);
-}
-
-const labels = (app: string, extra: Record<string, string> = {}) => ({ "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "bench", ...extra });
-
-function namespace(name: string): KubeObject {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "bench", "pod-security.kubernetes.io/enforce": "baseline" } } };
-}
-
-function deployment(rnd: Random, name: string, ns: string, config: boolean, secretRef: boolean): KubeObject {
-  const tier = pick(rnd, ["web", "api", "worker"]);
-  const image = `registry.example.com/bench/${pick(rnd, ["shop", "cart", "search", "billing", "auth", "media"])}:${int(rnd, 1, 4)}.${int(rnd, 0, 20)}.${int(rnd, 0, 30)}`;
-  const env: Array<Record<string, unknown>> = [
-    { name: "LOG_LEVEL", value: "info" },
-    { name: "APP_NAME", value: name },
-    { name: "REGION", value: pick(rnd, ["eu-west-1", "us-east-1", "ap-south-1"]) },
-  ];
-  for (let i = int(rnd, 0, 3); i > 0; i--) env.push({ name: `FEATURE_${hex(rnd, 4).toUpperCase()}`, value: pick(rnd, ["true", "false"]) });
-  if (secretRef) env.push({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: `${name}-credentials`, key: "password" } } });
-  const main: Record<string, unknown> = {
-    name: "app",
-    image,
-    ports: [{ name: "http", containerPort: 8080 }],
-    env,
-    resources: { requests: { cpu: `${int(rnd, 1, 5) * 50}m`, memory: `${int(rnd, 1, 8) * 64}Mi` }, limits: { cpu: `${int(rnd, 1, 4) * 250}m`, memory: `${int(rnd, 2, 16) * 64}Mi` } },
-    readinessProbe: { httpGet: { path: "/ready", port: "http" }, initialDelaySeconds: 5, periodSeconds: 10 },
-    livenessProbe: { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
-  };
-  if (config) main.envFrom = [{ configMapRef: { name: `${name}-config` } }];
-  const containers = [main];
-  if (rnd() < 0.4) {
-    containers.push({
-      name: "proxy",
-      image: `registry.example.com/bench/proxy:2.${int(rnd, 0, 9)}.${int(rnd, 0, 9)}`,
-      args: ["--listen=:9090", "--upstream=127.0.0.1:8080"],
-      ports: [{ name: "metrics", containerPort: 9090 }],
-      resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
-      readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 10 },
-    });
-  }
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, namespace: ns, labels: labels(name, { tier }) },
-    spec: {
-      replicas: int(rnd, 1, 3),
-      selector: { matchLabels: { "app.kubernetes.io/name": name } },
-      template: {
-        metadata: { labels: labels(name, { tier }), annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9090" } },
-        spec: { containers, terminationGracePeriodSeconds: 30 },
-      },
-    },
-  };
-}
-
-function service(rnd: Random, name: string, ns: string, app: string, headless: boolean): KubeObject {
-  const spec: Record<string, unknown> = { selector: { "app.kubernetes.io/name": app }, ports: [{ name: "http", port: pick(rnd, [80, 8080]), targetPort: "http", protocol: "TCP" }] };
-  if (headless) spec.clusterIP = "None";
-  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns, labels: labels(app) }, spec };
-}
-
-function configMap(rnd: Random, name: string, ns: string, app: string): KubeObject {
-  const data: Record<string, string> = {
-    LOG_FORMAT: pick(rnd, ["json", "text"]),
-    MAX_CONNECTIONS: String(int(rnd, 10, 500)),
-    CACHE_TTL: `${int(rnd, 1, 60)}m`,
-  };
-  if (rnd() < 0.5) data["settings.yaml"] = `server:\n  port: 8080\n  timeout: ${int(rnd, 5, 60)}s\nupstreams:\n  - name: ${pick(rnd, ["db", "cache", "queue"])}\n    url: http://${hex(rnd, 6)}.svc:${int(rnd, 1000, 9999)}\n`;
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns, labels: labels(app) }, data };
-}
-
-function secret(rnd: Random, name: string, ns: string, app: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name, namespace: ns, labels: labels(app) },
-    type: "Opaque",
-    stringData: { username: `svc-${hex(rnd, 6)}`, password: hex(rnd, 32), "api-key": hex(rnd, 40) },
-  };
-}
-
-function widget(rnd: Random, name: string, ns: string): KubeObject {
-  return {
-    apiVersion: "bench.converge.dev/v1",
-    kind: "Widget",
-    metadata: { name, namespace: ns, labels: labels(name) },
-    spec: { size: int(rnd, 1, 100), color: pick(rnd, ["red", "green", "blue"]), tags: [pick(rnd, ["a", "b"]), pick(rnd, ["c", "d"])] },
-  };
-}
-
-function widgetCrd(): KubeObject {
-  const spec = { type: "object", properties: { size: { type: "integer", minimum: 0 }, color: { type: "string", enum: ["red", "green", "blue"] }, tags: { type: "array", items: { type: "string" } } } };
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: "widgets.bench.converge.dev" },
-    spec: {
-      group: "bench.converge.dev",
-      scope: "Namespaced",
-      names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec } } } }],
-    },
-  };
 }
