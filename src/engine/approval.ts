@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from "../config/types.js";
 import { evaluateGate, renderGateText, teamsNamed, type EnvironmentGateInput } from "../policy/index.js";
 import { planFromRecord, type GateRecord } from "../report/gate-record.js";
 import { createCheck, APPROVAL_CHECK, PREVIEW_CHECK } from "../github/checks.js";
-import { listReviews, resolveTeams } from "../github/pulls.js";
+import { listReviews, resolveTeams, writersAmong } from "../github/pulls.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 
 export interface PullState {
@@ -36,6 +36,10 @@ export async function evaluateApproval(gh: GitHub, repo: RepoRef, pull: PullStat
   const reviews = pull.fresh ? [] : await listReviews(gh, repo, pull.number);
   const teams = teamsNamed(envs);
   const teamMembers = teams.length ? await resolveTeams(gh, teams) : new Map<string, Set<string>>();
+  // `approvals.from: []` means anyone with write access: ask GitHub about the reviewers that matter.
+  const openPolicy = envs.some((e) => e.approvals.from.length === 0);
+  const reviewers = reviews.filter((r) => r.state === "APPROVED" || r.state === "CHANGES_REQUESTED").map((r) => r.user);
+  const writers = openPolicy && reviewers.length ? await writersAmong(gh, repo, reviewers) : openPolicy ? new Set<string>() : undefined;
   const environments: EnvironmentGateInput[] = envs.map((env) => {
     const rec = record.environments.find((e) => e.name === env.name);
     return {
@@ -47,7 +51,7 @@ export async function evaluateApproval(gh: GitHub, repo: RepoRef, pull: PullStat
     };
   });
   const isConvergeRevert = pull.labels.includes(REVERT_LABEL) && !!deps.botLogin && pull.author.toLowerCase() === deps.botLogin.toLowerCase();
-  const result = evaluateGate({ headSha: pull.headSha, author: pull.author, reviews, labels: pull.labels, teamMembers, isConvergeRevert, environments });
+  const result = evaluateGate({ headSha: pull.headSha, author: pull.author, reviews, labels: pull.labels, teamMembers, writers, isConvergeRevert, environments });
   await createCheck(gh, repo, APPROVAL_CHECK, pull.headSha, {
     status: "completed",
     conclusion: result.conclusion,

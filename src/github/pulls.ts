@@ -45,3 +45,18 @@ export async function downloadTarball(gh: GitHub, repo: RepoRef, sha: string): P
   const res = await gh.rest.repos.downloadTarballArchive({ ...repo, ref: sha });
   return Buffer.from(res.data as ArrayBuffer);
 }
+
+/** Of `logins`, those with write (or maintain/admin) access to the repository, lowercased. */
+export async function writersAmong(gh: GitHub, repo: RepoRef, logins: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const login of new Set(logins.map((l) => l.toLowerCase()))) {
+    try {
+      const { data } = await gh.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
+      const role = (data as { role_name?: string }).role_name ?? data.permission;
+      if (["admin", "maintain", "write"].includes(role)) out.add(login);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err; // not a collaborator: no write access
+    }
+  }
+  return out;
+}

@@ -45,11 +45,11 @@ function membersOf(team: string, teamMembers: Map<string, Set<string>>): Set<str
   return teamMembers.get(team) ?? teamMembers.get(team.slice(1));
 }
 
-/** Whether `login` may approve under `from` (empty = anyone). */
-export function isAllowed(login: string, from: string[], teamMembers: Map<string, Set<string>>): boolean {
+/** Whether `login` may approve under `from` (empty = anyone with write access, or anyone when `writers` is unknown). */
+export function isAllowed(login: string, from: string[], teamMembers: Map<string, Set<string>>, writers?: Set<string>): boolean {
   const { users, teams } = requiredTeamsOrUsers(from);
-  if (users.length === 0 && teams.length === 0) return true;
   const who = login.toLowerCase();
+  if (users.length === 0 && teams.length === 0) return writers ? writers.has(who) : true;
   if (users.includes(who)) return true;
   return teams.some((team) => {
     const members = membersOf(team, teamMembers);
@@ -69,14 +69,14 @@ export interface Tally {
 }
 
 /** Counts approvals for one environment's `from` list. */
-export function tally(standing: Map<string, Review>, headSha: string, from: string[], teamMembers: Map<string, Set<string>>): Tally {
+export function tally(standing: Map<string, Review>, headSha: string, from: string[], teamMembers: Map<string, Set<string>>, writers?: Set<string>): Tally {
   const result: Tally = { approvers: [], notCounted: [], blockers: [], unresolvedTeams: [] };
   for (const review of standing.values()) {
-    const allowed = isAllowed(review.user, from, teamMembers);
+    const allowed = isAllowed(review.user, from, teamMembers, writers);
     if (review.state === "CHANGES_REQUESTED" && allowed) result.blockers.push(review);
     if (review.state !== "APPROVED") continue;
     const user = plain(review.user, 80);
-    if (!allowed) result.notCounted.push(`${user} (not an allowed reviewer)`);
+    if (!allowed) result.notCounted.push(from.length ? `${user} (not an allowed reviewer)` : `${user} (no write access)`);
     else if (review.commitId !== headSha) result.notCounted.push(`${user} (approved ${shortSha(review.commitId)})`);
     else result.approvers.push(user);
   }

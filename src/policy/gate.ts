@@ -45,7 +45,7 @@ import { imageConditions } from "./images.js";
 import { plain } from "./text.js";
 
 function environmentConditions(input: GateInput, e: EnvironmentGateInput, standing: ReturnType<typeof standingReviews>): Condition[] {
-  const t = tally(standing, input.headSha, e.env.approvals.from, input.teamMembers);
+  const t = tally(standing, input.headSha, e.env.approvals.from, input.teamMembers, input.writers);
   const revertSkips = input.isConvergeRevert && e.env.autoApproveReverts;
   const plan = previewIsFresh(e, input.headSha) ? e.plan : undefined;
   const conditions = [previewCondition(e, input.headSha)];

@@ -41,6 +41,12 @@ export interface GateInput {
   labels: string[];
   /** "@org/team" (lowercased) -> member logins (lowercased), for teams named in policies */
   teamMembers: Map<string, Set<string>>;
+  /**
+   * Reviewers (lowercased) with write access to the repository. When given, an
+   * empty `approvals.from` means "anyone with write access" (as GitHub's own
+   * required reviews); when absent, any reviewer counts.
+   */
+  writers?: Set<string>;
   /** PR opened by Converge itself to revert a failed deploy */
   isConvergeRevert: boolean;
   environments: EnvironmentGateInput[];

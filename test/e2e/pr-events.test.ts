@@ -24,6 +24,8 @@ beforeAll(async () => {
   base = await fixtureFiles("shop");
   stack.gh.createRepo(REPO, { files: base });
   for (const user of ["alice", "bob", "carol"]) stack.gh.addUser(user);
+  // Reviewers with write access: `approvals.from: []` counts only those (as GitHub's required reviews do).
+  for (const user of ["bob", "carol"]) stack.gh.setPermission("acme/shop", user, "write");
   await seedEnvironment(stack.kube.kubeconfig(), join(FIXTURE_REPOS, "shop"), "production", REPO);
 });
 
@@ -258,6 +260,7 @@ describe("a repository the cluster registry does not allow", () => {
     other.gh.createRepo(REPO, { files: base ?? (await fixtureFiles("shop")) });
     other.gh.addUser("alice");
     other.gh.addUser("bob");
+    other.gh.setPermission("acme/shop", "bob", "write");
   });
 
   afterAll(async () => {

@@ -19,6 +19,7 @@ beforeAll(async () => {
   stack.gh.createRepo(REPO, { files: base });
   stack.gh.addUser("alice");
   stack.gh.addUser("bob");
+  stack.gh.setPermission(REPO, "bob", "write");
   await seedEnvironment(stack.kube.kubeconfig(), join(FIXTURE_REPOS, "shop"), "production", REPO);
 });
 

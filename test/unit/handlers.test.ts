@@ -133,6 +133,8 @@ describe("pull_request", () => {
     h.api.get(h.path(`${REPO}/pulls/2/reviews`)).query({ per_page: "100" }).reply(200, [
       { id: 80, user: { login: "octocat", id: 583231, type: "User" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2019-05-15T15:21:00Z", body: "" },
     ]);
+    // `approvals.from` is empty: the approver must have write access.
+    h.api.get(h.path(`${REPO}/collaborators/octocat/permission`)).reply(200, { permission: "write", role_name: "write", user: { login: "octocat" } });
     h.api.post(h.path(`${REPO}/check-runs`), capture(checks)).reply(201, { id: 901, html_url: "https://github.com/checks/901" });
     await h.receive("pull_request", p);
     await h.finish();

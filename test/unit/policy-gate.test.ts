@@ -201,3 +201,17 @@ describe("team resolution", () => {
     expect(teamsNamed([fromSre(), env("staging", { approvals: { required: 1, from: ["@acme/dev", "@ACME/sre", "alice"] } })])).toEqual(["@acme/dev", "@acme/sre"]);
   });
 });
+
+describe("approvals from anyone with write access", () => {
+  it("does not count an approval from a reviewer without write access when `from` is empty", async () => {
+    const { evaluateGate } = await import("../../src/policy/index.js");
+    const { parseConfig } = await import("../../src/config/index.js");
+    const env = parseConfig("environments:\n  prod:\n    path: deploy\n    cluster: c\n").environments[0]!;
+    const plan = { environment: "prod", summary: { create: 0, update: 1, delete: 0, unchanged: 0 }, changes: [], errors: [], clientSideFallback: false };
+    const base = { headSha: "h".repeat(40), author: "alice", labels: [], teamMembers: new Map(), isConvergeRevert: false, environments: [{ env, plan, previewSha: "h".repeat(40), images: [] }] };
+    const reviews = [{ user: "mallory", state: "APPROVED" as const, commitId: "h".repeat(40), submittedAt: "2026-01-01T00:00:00Z" }];
+    expect(evaluateGate({ ...base, reviews, writers: new Set(["bob"]) }).conclusion).toBe("failure");
+    expect(evaluateGate({ ...base, reviews, writers: new Set(["mallory"]) }).conclusion).toBe("success");
+    expect(evaluateGate({ ...base, reviews }).conclusion).toBe("success"); // writers unknown: any reviewer
+  });
+});
