@@ -142,6 +142,9 @@ function clusterTarget(args: CliArgs, env: EnvironmentConfig, repository: string
   const registry = loaded.registry;
   const entry = registry.clusters.find((c) => c.name === env.cluster);
   if (!entry) throw new UsageError(`cluster "${env.cluster}" is not in the cluster registry ${procEnv.CONVERGE_CLUSTERS}`);
+  // A repository the cluster does not accept at all is refused before any request to it.
+  const precheck = checkClusterAccess(registry, { cluster: env.cluster, repository, namespaces: [], clusterScoped: false });
+  if (!precheck.allowed) throw new UsageError(precheck.reason);
   return {
     connect: { kubeconfig: entry.kubeconfig, context: entry.context, inCluster: entry.inCluster },
     authorize: (namespaces, clusterScoped) => {

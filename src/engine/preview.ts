@@ -48,7 +48,8 @@ export async function previewPullRequest(gh: GitHub, repo: RepoRef, pull: PullSt
   if (cfg.kind === "missing") return; // the repository does not use Converge
   if (cfg.kind === "invalid") {
     log.info({ issues: cfg.error.issues.length }, "configuration invalid");
-    const plans = [errorPlan("configuration", "ConfigInvalid", cfg.error.issues.map((i) => ({ message: `${i.file}${i.line ? `:${i.line}` : ""}: ${i.field ? `${i.field}: ` : ""}${i.message}`, file: i.file, line: i.line })))];
+    // file and line are fields of the error (the report shows them, the annotation points there): not repeated in the message.
+    const plans = [errorPlan("configuration", "ConfigInvalid", cfg.error.issues.map((i) => ({ message: `${i.field ? `${i.field}: ` : ""}${i.message}`, file: i.file, line: i.line })))];
     return report(gh, repo, pull, plans, [], deps, false);
   }
 
