@@ -12,7 +12,7 @@ import { toCanonicalYaml } from "./canonical.js";
 import { unifiedDiff } from "./unified.js";
 import { detectDangers } from "./dangers.js";
 import { deepEqual } from "./equal.js";
-import { kindRank } from "./order.js";
+import { kindOrder } from "../manifests/order.js";
 
 export interface PlanInput {
   environment: string;
@@ -52,7 +52,7 @@ function compare(input: PlanInput, id: ObjectId, apiVersion: string, predictedRa
 }
 
 function byApplyOrder(a: PlanChange, b: PlanChange): number {
-  const rank = kindRank(a.id.kind) - kindRank(b.id.kind);
+  const rank = kindOrder(a.id.kind) - kindOrder(b.id.kind);
   if (rank) return rank;
   const ka = idKey(a.id);
   const kb = idKey(b.id);

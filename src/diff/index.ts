@@ -9,5 +9,5 @@ export { projectOnto } from "./project.js";
 export { toCanonicalYaml } from "./canonical.js";
 export { unifiedDiff } from "./unified.js";
 export { detectDangers } from "./dangers.js";
-export { kindRank } from "./order.js";
+export { kindOrder as kindRank } from "../manifests/order.js";
 export { deepEqual } from "./equal.js";

@@ -1,7 +1,8 @@
 // Apply order: what others depend on goes first (CRDs before their custom
 // resources, namespaces before their contents, RBAC and config before the
-// workloads that use them), after Helm's install order. Kinds not listed go
-// last. Deletion (prune) uses the reverse.
+// workloads that use them), after Helm's install order. Kinds not listed
+// (custom resources…) come after those and before LATE. Deletion (prune)
+// uses the reverse. The one order for deploys and for plans.
 import { idKey, idOf, type DesiredObject, type KubeObject } from "./object.js";
 
 const ORDER = [
@@ -36,15 +37,13 @@ const ORDER = [
   "PodDisruptionBudget",
   "IngressClass",
   "Ingress",
-  "APIService",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "MutatingWebhookConfiguration",
-  "ValidatingWebhookConfiguration",
 ];
-const RANK = new Map(ORDER.map((kind, i) => [kind, i]));
+// Admission webhooks, admission policies and aggregated APIs point at what is
+// deployed alongside them; registered too early, they block every later write.
+const LATE = ["APIService", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+const RANK = new Map<string, number>([...ORDER.map((k, i) => [k, i] as const), ...LATE.map((k, i) => [k, ORDER.length + 1 + i] as const)]);
 
-/** Position of a kind in the apply order; every unknown kind shares the last. */
+/** Position of a kind in the apply order; unknown kinds sit between the known ones and LATE. */
 export function kindOrder(kind: string): number {
   return RANK.get(kind) ?? ORDER.length;
 }

@@ -1,6 +1,7 @@
 // The part of a report people read in ten seconds: one line per environment,
 // then what went wrong. Shared by the PR comment and the check run summary.
 import { describeId } from "../manifests/object.js";
+import { describeSummary } from "../diff/summary.js";
 import type { Plan, PlanError, PlanSummary } from "../diff/plan.js";
 import { escapeInline, inlineCode, truncate } from "./escape.js";
 
@@ -14,13 +15,7 @@ export function envName(plan: Plan): string {
 }
 
 /** "2 to create, 1 to update, 1 to delete"; "no changes". */
-export function summaryPhrase(summary: PlanSummary): string {
-  const parts: string[] = [];
-  if (summary.create) parts.push(`${summary.create} to create`);
-  if (summary.update) parts.push(`${summary.update} to update`);
-  if (summary.delete) parts.push(`${summary.delete} to delete`);
-  return parts.length ? parts.join(", ") : "no changes";
-}
+export const summaryPhrase: (summary: PlanSummary) => string = describeSummary;
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { startKubeSim, type KubeSim } from "../support/kube/index.js";
 import { startController, type Controller } from "../support/kube/controller.js";
 import { workspace, type Workspace } from "../support/workspace.js";
-import { runCli } from "../../src/cli/main.js";
+import { cli } from "../support/cli.js";
 
 let sim: KubeSim;
 let controller: Controller;
@@ -18,15 +18,8 @@ function git(...args: string[]): string {
   return execFileSync("git", ["-C", ws.root, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } }).trim();
 }
 
-async function apply(...extra: string[]) {
-  let out = "";
-  let err = "";
-  const code = await runCli(["apply", "--env", "production", "--dir", ws.root, "--kubeconfig", kubeconfig, "--timeout", "20", ...extra], {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    env: {},
-  });
-  return { code, out, err };
+function apply(...extra: string[]) {
+  return cli(["apply", "--env", "production", "--dir", ws.root, "--kubeconfig", kubeconfig, "--timeout", "20", ...extra]);
 }
 
 beforeAll(async () => {

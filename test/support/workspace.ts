@@ -18,29 +18,17 @@ export interface Workspace {
 export async function workspace(fixture: string): Promise<Workspace> {
   const root = await mkdtemp(join(tmpdir(), "converge-ws-"));
   await cp(join(FIXTURE_REPOS, fixture), root, { recursive: true });
-  const at = (p: string) => join(root, p);
-  return {
-    root,
-    async write(p, text) {
-      await mkdir(dirname(at(p)), { recursive: true });
-      await writeFile(at(p), text);
-    },
-    read: (p) => readFile(at(p), "utf8"),
-    remove: (p) => rm(at(p), { force: true }),
-    async edit(p, fn) {
-      await writeFile(at(p), fn(await readFile(at(p), "utf8")));
-    },
-    dispose: () => rm(root, { recursive: true, force: true }),
-  };
+  return editable(root);
 }
 
 /** Writes a file map (e.g. the simulated GitHub's files at a commit) to a temp dir. */
 export async function writeTree(files: Record<string, string>): Promise<Workspace> {
-  const root = await mkdtemp(join(tmpdir(), "converge-tree-"));
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(dirname(join(root, path)), { recursive: true });
-    await writeFile(join(root, path), text);
-  }
+  const ws = editable(await mkdtemp(join(tmpdir(), "converge-tree-")));
+  for (const [path, text] of Object.entries(files)) await ws.write(path, text);
+  return ws;
+}
+
+function editable(root: string): Workspace {
   const at = (p: string) => join(root, p);
   return {
     root,

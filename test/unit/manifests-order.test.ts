@@ -40,10 +40,10 @@ describe("namespaces", () => {
 describe("kindOrder / sortObjects", () => {
   const obj = (kind: string, name: string, apiVersion = "v1"): KubeObject => ({ apiVersion, kind, metadata: { name } });
 
-  it("puts CRDs and Namespaces first, RBAC and config before workloads, unknown kinds last", () => {
+  it("puts CRDs and Namespaces first, RBAC and config before workloads, unknown kinds before admission webhooks", () => {
     const kinds = ["Widget", "Deployment", "Service", "Secret", "ConfigMap", "RoleBinding", "Role", "ClusterRoleBinding", "ClusterRole", "ServiceAccount", "Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "ValidatingWebhookConfiguration"];
     const sorted = [...kinds].sort((a, b) => kindOrder(a) - kindOrder(b));
-    expect(sorted).toEqual(["CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment", "ValidatingWebhookConfiguration", "Widget"]);
+    expect(sorted).toEqual(["CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment", "Widget", "ValidatingWebhookConfiguration"]);
     expect(kindOrder("Widget")).toBe(kindOrder("Gadget"));
   });
 
