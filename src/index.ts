@@ -3,6 +3,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRuntime, type ConvergeOptions, type Runtime } from "./runtime.js";
 import type { GitHub } from "./github/types.js";
+import { withGitHubRetries } from "./github/retry.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { onReview, REVIEW_EVENTS } from "./handlers/review.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
@@ -26,17 +27,22 @@ export async function shutdown(): Promise<void> {
   for (const rt of runtimes) rt.clusters.close();
 }
 
+/** The handler with its event's GitHub client waiting out secondary rate limits (github/retry.ts). */
+function retrying<C extends { octokit: unknown }>(handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
+  return (context) => handler((withGitHubRetries(context.octokit), context));
+}
+
 export function createConverge(opts: ConvergeOptions = {}, onRuntime?: (rt: Runtime) => void): ApplicationFunction {
   return (app: Probot, { addHandler }: { addHandler?: AddHandler } = {}) => {
-    const rt = createRuntime(app.log, async () => (await app.auth()) as unknown as GitHub, opts);
+    const rt = createRuntime(app.log, async () => withGitHubRetries((await app.auth()) as unknown as GitHub), opts);
     runtimes.add(rt);
     onRuntime?.(rt);
-    app.on([...PULL_REQUEST_EVENTS], onPullRequest(rt));
-    app.on([...REVIEW_EVENTS], onReview(rt));
-    app.on("check_run.rerequested", onCheckRunRerequested(rt));
-    app.on("issue_comment.created", onComment(rt));
-    app.on("merge_group.checks_requested", onMergeGroup(rt));
-    app.on("push", onPush(rt));
+    app.on([...PULL_REQUEST_EVENTS], retrying(onPullRequest(rt)));
+    app.on([...REVIEW_EVENTS], retrying(onReview(rt)));
+    app.on("check_run.rerequested", retrying(onCheckRunRerequested(rt)));
+    app.on("issue_comment.created", retrying(onComment(rt)));
+    app.on("merge_group.checks_requested", retrying(onMergeGroup(rt)));
+    app.on("push", retrying(onPush(rt)));
     wireFailurePolicy(rt);
     installObservability(app, rt, addHandler, opts);
     const interval = opts.reconcileIntervalMs ?? reconcileIntervalFromEnv(process.env.CONVERGE_RECONCILE_INTERVAL);

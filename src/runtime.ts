@@ -21,7 +21,7 @@ export interface ConvergeOptions {
   kubeClient?: KubeClientOptions;
   /** Namespace for the per-environment Leases (default: CONVERGE_LEASE_NAMESPACE or "default"). */
   leaseNamespace?: string;
-  /** This replica's identity in Leases (default: hostname-pid-random). */
+  /** This replica's identity in Leases (default: CONVERGE_IDENTITY, e.g. the pod name, else hostname-pid-random). */
   identity?: string;
   /** Reconcile timer period in ms (default: CONVERGE_RECONCILE_INTERVAL seconds × 1000, or 300 s); 0 = off. */
   reconcileIntervalMs?: number;
@@ -76,7 +76,8 @@ export function createRuntime(log: Logger, appOctokit: () => Promise<GitHub>, op
     registry = loaded.ok ? loaded.registry : loaded.error;
     if (!loaded.ok) log.warn({ err: loaded.error.message }, "cluster registry not loaded: previews and deploys will report it");
   }
-  const identity = opts.identity ?? defaultIdentity();
+  // A stable identity (the pod name) lets a restarted container take its own Lease back at once.
+  const identity = opts.identity ?? (process.env.CONVERGE_IDENTITY || defaultIdentity());
   const leaseNamespace = opts.leaseNamespace ?? process.env.CONVERGE_LEASE_NAMESPACE ?? "default";
   const runtime: Runtime = {
     log,

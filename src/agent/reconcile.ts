@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from "../config/types.js";
 import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
 import type { GitHub, RepoRef } from "../github/types.js";
+import { withGitHubRetries } from "../github/retry.js";
 import { Discovery } from "../cluster/discovery.js";
 import { getObject } from "../cluster/read.js";
 import { parentRef, parseParent, type InventoryState } from "../inventory/applyset.js";
@@ -73,10 +74,10 @@ export function startReconciler(app: Probot, rt: Runtime, intervalMs: number, vi
 
 async function walk(app: Probot, rt: Runtime, seen: Set<string>, visit?: (v: EnvironmentVisit) => Promise<void>): Promise<ReconcileStats> {
   const stats: ReconcileStats = { repositories: 0, environments: 0, deploysQueued: 0, errors: 0 };
-  const appGh = (await app.auth()) as unknown as GitHub;
+  const appGh = withGitHubRetries((await app.auth()) as unknown as GitHub);
   const installations = await appGh.paginate(appGh.rest.apps.listInstallations, { per_page: 100 });
   for (const inst of installations) {
-    const gh = (await app.auth(inst.id)) as unknown as GitHub;
+    const gh = withGitHubRetries((await app.auth(inst.id)) as unknown as GitHub);
     for (const r of await installationRepos(gh)) {
       stats.repositories++;
       const repo = { owner: r.owner.login, repo: r.name };

@@ -54,16 +54,22 @@ export function leaseExpired(lease: Lease, now = Date.now()): boolean {
 export async function acquireLease(client: KubeClient, opts: LeaseOptions): Promise<LeaseHandle | undefined> {
   const duration = opts.durationSeconds ?? 30;
   const deadline = Date.now() + (opts.waitMs ?? duration * 4000);
+  let transient = 0;
   for (let delay = 200; ; delay = Math.min(delay * 2, 2_000)) {
     if (opts.signal?.aborted) return undefined;
     const taken = await tryTake(client, opts, duration);
-    if (taken) return hold(client, taken.lease, opts, duration, taken.takenOver);
+    if (taken instanceof KubeApiError) {
+      // A write the server refused or lost (5xx, 429, connection): try again a few times, then it is an outage.
+      if (++transient >= 5) throw taken;
+    } else if (taken) return hold(client, taken.lease, opts, duration, taken.takenOver);
+    else transient = 0;
     if (Date.now() + delay > deadline) return undefined;
     await new Promise((r) => setTimeout(r, delay));
   }
 }
 
-async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number): Promise<{ lease: Lease; takenOver: boolean } | undefined> {
+/** The lease taken; undefined when someone else holds it; a KubeApiError when the write failed transiently. */
+async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number): Promise<{ lease: Lease; takenOver: boolean } | KubeApiError | undefined> {
   const now = microTime();
   let current: Lease | undefined;
   try {
@@ -83,8 +89,8 @@ async function tryTake(client: KubeClient, opts: LeaseOptions, duration: number)
     return { lease, takenOver: !!current.spec?.holderIdentity };
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 409) return undefined; // someone else got there first
-    // A refused or lost write (5xx, 429, connection) is not a verdict either: try again while waiting.
-    if (err instanceof KubeApiError && (err.status === 0 || err.status === 429 || err.status >= 500)) return undefined;
+    // A refused or lost write (5xx, 429, connection) is not a verdict either: the caller tries again.
+    if (err instanceof KubeApiError && (err.status === 0 || err.status === 429 || err.status >= 500)) return err;
     throw err;
   }
 }

@@ -71,7 +71,15 @@ export async function applyPlanned(client: KubeClient, planned: PlannedEnvironme
   const parentNs = planned.objects.find((o) => o.desired.object.kind === "Namespace" && o.desired.object.metadata.name === parent.namespace);
   if (parentNs) await applyOne(client, discovery, parentNs, opts, result);
   if (!result.failed.length) {
-    await writeParent(client, discovery, parent, [...desiredIds, ...memberIds], { ...stampAnn, ...previousOutcome(planned), [ANN_RESULT]: "in-progress" });
+    try {
+      await writeParent(client, discovery, parent, [...desiredIds, ...memberIds], { ...stampAnn, ...previousOutcome(planned), [ANN_RESULT]: "in-progress" });
+    } catch (err) {
+      // No widened inventory, no apply: a crash could orphan new members. Reported like any apply failure.
+      const id: ObjectId = { group: "", kind: "ConfigMap", namespace: parent.namespace, name: parent.name };
+      result.failed.push({ id, reason: err instanceof KubeApiError ? err.reason : "Error", message: `${describeId(id)} (inventory): ${(err as Error).message}` });
+      result.notAttempted.push(...planned.objects.filter((o) => o !== parentNs).map((o) => idOf(o.desired.object)));
+      return result;
+    }
   }
 
   // 2–4. stages

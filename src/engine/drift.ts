@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from "../config/types.js";
 import type { ClusterPool } from "../agent/clusters.js";
 import type { ConvergeEmitter } from "../agent/events.js";
 import { acquireLease } from "../cluster/lease.js";
+import { markInterrupted } from "./deploy.js";
 import { checkoutFromTarball } from "../github/checkout.js";
 import { cachedTarball } from "../github/tarball-cache.js";
 import { closeTopicIssue, findTopicIssue, openTopicIssue, updateTopicIssue } from "../github/issues.js";
@@ -54,6 +55,8 @@ export async function checkDrift(req: DriftRequest, deps: DriftDeps): Promise<Dr
   const lease = await acquireLease(target.client, { namespace: deps.leaseNamespace, name: parent.name, identity: deps.identity, waitMs: 5 * 60_000 });
   if (!lease) return { kind: "skipped", why: "the environment's lease stayed busy" };
   try {
+    // Its last holder crashed: close the Deployment it left in progress (see deploy.ts).
+    if (lease.takenOver) await markInterrupted(gh, repo, env.name, inventory, log);
     // Plan and act under the lease: another replica checking the same
     // environment waits, then finds (and updates) the same issue.
     return await planAndAct(req, deps, target, revision, log);

@@ -87,7 +87,7 @@ export async function runDeploy(req: RunDeployRequest): Promise<DeployRun> {
   const appliedIds = apply.applied.map(idOf);
   if (apply.failed.length) {
     const message = `${apply.failed.length} of ${planned.objects.length} objects failed to apply (${appliedIds.length} applied, ${apply.notAttempted.length} not attempted): ${apply.failed.slice(0, 3).map((f) => f.message).join("; ")}`;
-    await record(req, planned, "failed", apply);
+    await recordFailure(req, planned, apply);
     return done({ ok: false, reason: "ApplyFailed", message, plan, apply, failing: [], appliedIds, notApplied: [...apply.failed.map((f) => f.id), ...apply.notAttempted] });
   }
 
@@ -100,11 +100,11 @@ export async function runDeploy(req: RunDeployRequest): Promise<DeployRun> {
     signal: req.signal,
   });
   if (verify.outcome !== "Healthy") {
-    await record(req, planned, "failed", apply);
+    await recordFailure(req, planned, apply);
     return done({ ok: false, reason: verify.outcome, message: verify.reason, plan, apply, failing: verify.failing, appliedIds, notApplied: [] });
   }
   if (apply.pruneFailed.length) {
-    await record(req, planned, "failed", apply);
+    await recordFailure(req, planned, apply);
     const message = `applied and healthy, but ${apply.pruneFailed.length} objects could not be pruned: ${apply.pruneFailed.slice(0, 3).map((f) => `${describeId(f.id)}: ${f.message}`).join("; ")}`;
     return done({ ok: false, reason: "PruneFailed", message, plan, apply, failing: [], appliedIds, notApplied: [] });
   }
@@ -112,6 +112,15 @@ export async function runDeploy(req: RunDeployRequest): Promise<DeployRun> {
   // record
   await record(req, planned, "succeeded", apply);
   return done({ ok: true, reason: "Healthy", message: `${describeSummaryShort(plan)}; ${verify.reason}`, plan, apply, failing: [], appliedIds, notApplied: [] });
+}
+
+/**
+ * A failure is reported whether or not the parent can be written: when the
+ * cluster refuses that write too (the same outage), the failure itself is what
+ * the report must say, not the parent's error.
+ */
+async function recordFailure(req: RunDeployRequest, planned: PlannedEnvironment, apply: ApplyResult): Promise<void> {
+  await record(req, planned, "failed", apply).catch(() => undefined);
 }
 
 /** The outcome on the inventory parent: what the reconcile timer and drift checks read. */

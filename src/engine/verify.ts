@@ -56,7 +56,20 @@ export async function verifyHealth(client: KubeClient, discovery: Discovery, app
   let wait = opts.pollMs ?? 500;
   for (;;) {
     rounds++;
-    const snapshot = await readRound(client, discovery, buckets, workloadNs, opts);
+    let snapshot: Snapshot;
+    try {
+      snapshot = await readRound(client, discovery, buckets, workloadNs, opts);
+    } catch (err) {
+      // The client already retried this read; a round we cannot see is not a verdict.
+      // Keep polling until the deadline, then say what could not be read — never "healthy".
+      if (Date.now() + wait > deadline || opts.signal?.aborted) {
+        const secs = Math.round(opts.timeoutMs / 1000);
+        return { outcome: "Timeout", reason: `not verified after ${secs} s: could not read the cluster: ${(err as Error).message}`, failing: [], durationMs: Date.now() - started, rounds };
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(Math.round(wait * 1.5), opts.maxPollMs ?? 2_000);
+      continue;
+    }
     if (first) {
       // Restarts that happened before this deploy are not its fault.
       for (const pod of snapshot.pods) for (const [k, v] of restartCounts(pod)) baseline.set(k, v);

@@ -1,6 +1,7 @@
 // Shared by the handlers: turn a webhook's pull request into PullState and
 // queue the preview or the gate for it (never awaited: the webhook must be
 // answered within GitHub's 10 s).
+import { createHash } from "node:crypto";
 import type { Context } from "probot";
 import type { PullState } from "../engine/approval.js";
 import { previewPullRequest, recordKey, type PreviewDeps } from "../engine/preview.js";
@@ -32,9 +33,15 @@ export function pullState(pr: PullLike, repository: { full_name: string; default
 
 export type PullJob = "preview" | "gate";
 
-/** True the first time a delivery id is seen; repeats are logged and dropped. */
+/**
+ * True the first time a delivery is seen; repeats are logged and dropped. A
+ * repeat is the same delivery id (GitHub's redelivery) or the same event under
+ * a new id (a second webhook, a replay): byte-for-byte the same payload. Two
+ * real events never are — they differ in a head SHA, an id or a timestamp.
+ */
 export function firstDelivery(rt: Runtime, context: Context): boolean {
-  if (rt.deliveries.firstTime(context.id)) {
+  const fingerprint = `${context.name}:${createHash("sha256").update(JSON.stringify(context.payload)).digest("hex")}`;
+  if (rt.deliveries.firstTime(context.id) && rt.deliveries.firstTime(fingerprint)) {
     rt.events.emit("webhook", { event: context.name, outcome: "queued" });
     return true;
   }

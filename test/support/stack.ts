@@ -49,7 +49,18 @@ export interface StackOptions {
   logStream?: DestinationStream;
   /** More app options (status page token, notification URL, …). */
   converge?: Partial<ConvergeOptions>;
+  /**
+   * Probot's Octokit. throttle "off" (default): no throttle plugin at all.
+   * "unspaced": the plugin stays, with Probot's own rate-limit handlers (what
+   * production runs: it gives up on secondary limits), minus its write spacing.
+   * retryAfterBaseMs: @octokit/plugin-retry's backoff unit (1000 = 1 s, 4 s, 9 s).
+   */
+  octokit?: { throttle?: "off" | "unspaced"; retryAfterBaseMs?: number };
 }
+
+/** Bottleneck-shaped limiters that run every job at once: the throttle plugin without its spacing. */
+const passThrough = { key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve().then(() => fn(...args)) }) };
+const UNSPACED = { enabled: true, global: passThrough, auth: passThrough, search: passThrough, write: passThrough, notifications: passThrough };
 
 export async function freePort(): Promise<number> {
   const srv = createServer();
@@ -76,7 +87,11 @@ export async function startStack(opts: StackOptions = {}, share?: Stack): Promis
   // creation); tests turn it off so they measure Converge, not the throttle.
   // (A function, not an object: Probot layers its own throttle options on top
   // of object defaults, and this function runs last.)
-  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } }));
+  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+    ...o,
+    throttle: { ...(o.throttle as object), ...(opts.octokit?.throttle === "unspaced" ? UNSPACED : { enabled: false }) },
+    ...(opts.octokit?.retryAfterBaseMs !== undefined ? { retry: { ...(o.retry as object), retryAfterBaseValue: opts.octokit.retryAfterBaseMs } } : {}),
+  }));
   const ProbotSim = Probot.defaults({ appId: gh.appId, privateKey: gh.privateKey, secret: WEBHOOK_SECRET, baseUrl: gh.apiUrl, log, Octokit });
   const port = await freePort();
   const server = new Server({ Probot: ProbotSim, port, host: "127.0.0.1", log });
