@@ -14,11 +14,12 @@ import type { ClusterPool } from "../agent/clusters.js";
 import { acquireLease } from "../cluster/lease.js";
 import { getObject } from "../cluster/read.js";
 import { Discovery } from "../cluster/discovery.js";
-import { parentRef, parseParent, ANN_REVISION, type InventoryState, type ParentRef } from "../inventory/applyset.js";
+import { parentRef, parseParent, ANN_REVISION, ANN_FAILED_REVISION, type InventoryState, type ParentRef } from "../inventory/applyset.js";
 import type { KubeClient } from "../cluster/client.js";
+import { isNotFound } from "../cluster/errors.js";
 import { decide } from "./decide.js";
 import { branchHeadSha } from "../github/git.js";
-import { checkoutFromTarball } from "../github/checkout.js";
+import { CheckoutError, checkoutFromTarball, type Checkout } from "../github/checkout.js";
 import { downloadTarball } from "../github/pulls.js";
 import { createDeployment, pullsForCommit, setDeploymentStatus, unfinishedDeployments } from "../github/deployments.js";
 import { fullName, type GitHub, type RepoRef } from "../github/types.js";
@@ -106,7 +107,19 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
     }
 
     // checkout + deploy
-    const checkout = await checkoutFromTarball(await downloadTarball(gh, repo, sha));
+    let checkout: Checkout;
+    try {
+      checkout = await checkoutFromTarball(await downloadTarball(gh, repo, sha));
+    } catch (err) {
+      if (!(err instanceof CheckoutError)) throw err;
+      // The commit's archive is over the limits: a render failure of this commit, recorded
+      // like one (a Deployment, and the failed revision so no timer retries it on its own).
+      const d = await createDeployment(gh, repo, { sha, environment: env.name, description: `Converge ${req.trigger} of ${short(sha)}`, payload: { converge: { trigger: req.trigger } } });
+      await setDeploymentStatus(gh, repo, d.id, "failure", `RenderFailed: ${err.message}`);
+      await markRevision(client, parent, sha, ANN_FAILED_REVISION);
+      log.info({ reason: err.message }, "deploy refused: repository archive over the limits");
+      return { kind: "skipped", why: err.message };
+    }
     let deployment: { id: number; url: string } | undefined;
     try {
       const run = await runDeploy({
@@ -216,12 +229,18 @@ async function onBranch(gh: GitHub, repo: RepoRef, branch: string, sha: string):
   }
 }
 
-/** The commit changes nothing for this environment: record it as deployed without applying anything. */
-async function markRevision(client: KubeClient, parent: ParentRef, sha: string): Promise<void> {
+/**
+ * Records `sha` on the inventory parent without applying anything: as deployed
+ * (the commit changes nothing for this environment), or as failed.
+ */
+async function markRevision(client: KubeClient, parent: ParentRef, sha: string, annotation: string = ANN_REVISION): Promise<void> {
   await client.request("PATCH", `/api/v1/namespaces/${encodeURIComponent(parent.namespace)}/configmaps/${encodeURIComponent(parent.name)}`, {
-    body: { metadata: { annotations: { [ANN_REVISION]: sha } } },
+    body: { metadata: { annotations: { [annotation]: sha } } },
     contentType: "application/merge-patch+json",
     query: { fieldManager: "converge" },
+  }).catch((err: unknown) => {
+    // No parent yet (first deploy): nothing to record on.
+    if (!isNotFound(err)) throw err;
   });
 }
 

@@ -105,6 +105,25 @@ describe("merge to deploy", () => {
   });
 });
 
+describe("hostile archives", () => {
+  it("records a commit whose archive is over the limits as a failed deploy, once, and applies nothing", async () => {
+    const m = mergeChange(stack, REPO, "bomb", { "deploy/production/config.yaml": base["deploy/production/config.yaml"]!.replace("info", "bomb") }, "bomb");
+    const entries = Array.from({ length: 100_001 }, (_, i) => ({ path: `junk/${i}`, type: "file" as const, content: "" }));
+    stack.gh.state.requireRepo(REPO).tarExtras.set(m.sha, entries);
+    stack.kube.resetRequests();
+    await stack.deliver("push", pushPayload(stack, REPO, m));
+    expect(states(m.sha)).toEqual(["failure"]);
+    expect(deploymentsFor(m.sha)[0]!.statuses[0]!.description).toMatch(/RenderFailed: .*entries/);
+    expect(stack.kube.requests.filter((r) => r.method === "PATCH" && r.query.dryRun !== "All" && !r.path.includes("/leases/") && !r.path.includes("/configmaps/converge-"))).toEqual([]);
+    expect(parent()?.metadata.annotations?.["converge.dev/failed-revision"]).toBe(m.sha);
+    // The reconcile timer does not try it again on its own.
+    await stack.rt.reconciler!.runOnce();
+    await stack.idle();
+    expect(deploymentsFor(m.sha)).toHaveLength(1);
+    stack.gh.state.requireRepo(REPO).tarExtras.delete(m.sha);
+  });
+});
+
 describe("restart", () => {
   it("finishes a deploy that a crash interrupted, on the next start's reconcile walk", async () => {
     const previous = parent()!.metadata.annotations![ANN_REVISION]!;
