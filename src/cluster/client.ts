@@ -104,6 +104,9 @@ export class KubeClient {
 
   private sharedAgent(fresh: http.Agent | undefined): http.Agent | undefined {
     if (this.agent || !fresh) return this.agent ?? fresh;
+    // Only plain agents are swapped: a proxy agent (kubeconfig proxy-url) is
+    // kept as client-node built it.
+    if (fresh.constructor !== https.Agent && fresh.constructor !== http.Agent) return fresh;
     const options = (fresh as unknown as { options?: https.AgentOptions }).options ?? {};
     const isHttps = fresh instanceof https.Agent;
     this.agent = isHttps
