@@ -1,7 +1,7 @@
 // issue_comment created on a PR: `/converge preview` recomputes, `/converge help` answers.
 import type { Context } from "probot";
 import type { Runtime } from "../runtime.js";
-import { firstDelivery, pullState, schedule } from "./pull.js";
+import { firstDelivery, later, pullState, schedule } from "./pull.js";
 
 export const HELP = `**Converge commands** (comment on a pull request)
 
@@ -19,11 +19,15 @@ export function onComment(rt: Runtime) {
     const command = /^\/converge\s+(\w+)/.exec(comment.body.trim())?.[1];
     if (!command || !firstDelivery(rt, context)) return;
     if (command === "preview") {
-      const { data: pr } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number });
-      if (pr.state === "open") schedule(rt, context, context.repo(), pullState(pr, repository), "preview");
+      later(rt, context, "/converge preview", async () => {
+        const { data: pr } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number });
+        if (pr.state === "open") schedule(rt, context, context.repo(), pullState(pr, repository), "preview");
+      });
       return;
     }
     const body = command === "help" ? HELP : `Unknown command \`${command.replace(/`/g, "")}\`.\n\n${HELP}`;
-    await context.octokit.rest.issues.createComment({ ...context.repo(), issue_number: issue.number, body });
+    later(rt, context, "/converge help", async () => {
+      await context.octokit.rest.issues.createComment({ ...context.repo(), issue_number: issue.number, body });
+    });
   };
 }

@@ -71,6 +71,15 @@ export function schedule(rt: Runtime, context: Context, repo: RepoRef, pull: Pul
   });
 }
 
+/**
+ * Work a handler must not do while GitHub waits for the webhook's answer (any
+ * GitHub call: under the write throttle one can take seconds). Queued under
+ * the delivery id, so it never coalesces with anything else.
+ */
+export function later(rt: Runtime, context: Context, label: string, work: () => Promise<void>): void {
+  void rt.queue.submit(`webhook:${context.id}`, label, work);
+}
+
 /** The preview, then one `preview` domain event per environment it planned (its gate record is the result). */
 async function previewWithEvents(rt: Runtime, gh: GitHub, repo: RepoRef, pull: PullState, deps: PreviewDeps): Promise<void> {
   const t0 = Date.now();
