@@ -99,29 +99,44 @@ function hold(client: KubeClient, lease: Lease, opts: LeaseOptions, duration: nu
   const lost = new AbortController();
   let current = lease;
   let released = false;
-  const timer = setInterval(async () => {
+  // The renewal in flight, so release() can wait for it: a release sent with
+  // the resourceVersion a renewal is about to replace would get a 409 and
+  // leave the lease held until it expires.
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
     if (released) return;
-    try {
-      current = await client.request<Lease>("PUT", path(opts.namespace, opts.name), { body: { ...current, spec: { ...current.spec, renewTime: microTime() } }, retry: false });
-    } catch {
-      // A failed renewal is not yet a lost lease; it is lost once it would have expired.
-      if (leaseExpired(current)) {
-        lost.abort(new Error(`lease ${opts.namespace}/${opts.name} lost`));
-        clearInterval(timer);
+    renewing = (async () => {
+      try {
+        current = await client.request<Lease>("PUT", path(opts.namespace, opts.name), { body: { ...current, spec: { ...current.spec, renewTime: microTime() } }, retry: false });
+      } catch {
+        // A failed renewal is not yet a lost lease; it is lost once it would have expired.
+        if (leaseExpired(current)) {
+          lost.abort(new Error(`lease ${opts.namespace}/${opts.name} lost`));
+          clearInterval(timer);
+        }
       }
-    }
+    })();
   }, Math.max(200, (duration * 1000) / 3));
   timer.unref?.();
+  const clear = (l: Lease) => client.request<Lease>("PUT", path(opts.namespace, opts.name), { body: { ...l, spec: { ...l.spec, holderIdentity: null, leaseDurationSeconds: 1 } }, retry: false });
   return {
     lost: lost.signal,
     takenOver,
     async release() {
       released = true;
       clearInterval(timer);
+      await renewing;
       try {
-        await client.request("PUT", path(opts.namespace, opts.name), { body: { ...current, spec: { ...current.spec, holderIdentity: null, leaseDurationSeconds: 1 } }, retry: false });
-      } catch {
-        // Not fatal: the lease expires on its own.
+        await clear(current);
+      } catch (err) {
+        // Stale version (a write we did not see): re-read, and release only if it is still ours.
+        if (!(err instanceof KubeApiError && err.status === 409)) return; // not fatal: the lease expires on its own
+        try {
+          const fresh = await client.request<Lease>("GET", path(opts.namespace, opts.name));
+          if (fresh.spec?.holderIdentity === opts.identity) await clear(fresh);
+        } catch {
+          // Not fatal either.
+        }
       }
     },
   };

@@ -52,3 +52,26 @@ describe("Lease", () => {
     await lease!.release();
   });
 });
+
+describe("Lease release", () => {
+  it("releases even when a renewal is in flight (no 409 left holding the lease)", async () => {
+    // 150 ms per request and a 1 s lease (renewal every 333 ms): releasing at
+    // 350 ms overlaps the first renewal, which bumps the resourceVersion.
+    const slow = await startKubeSim({ latencyMs: 150 });
+    const c = clientFor(slow.kubeconfig());
+    try {
+      const lease = await acquireLease(c, { namespace: "default", name: "env-race", identity: "racer", durationSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 350));
+      await lease!.release();
+      const spec = slow.get("coordination.k8s.io/v1", "Lease", "env-race", "default")!.spec as { holderIdentity?: string | null };
+      expect(spec.holderIdentity ?? null).toBeNull();
+      // And the same replica takes it again as a fresh holder, not as a crash takeover.
+      const again = await acquireLease(c, { namespace: "default", name: "env-race", identity: "racer", durationSeconds: 1, waitMs: 500 });
+      expect(again?.takenOver).toBe(false);
+      await again!.release();
+    } finally {
+      c.close();
+      await slow.close();
+    }
+  });
+});
