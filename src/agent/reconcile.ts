@@ -11,7 +11,7 @@ import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import { withGitHubRetries } from "../github/retry.js";
-import { Discovery } from "../cluster/discovery.js";
+import { sharedDiscovery } from "../cluster/discovery.js";
 import { getObject } from "../cluster/read.js";
 import { parentRef, parseParent, type InventoryState } from "../inventory/applyset.js";
 import type { Runtime } from "../runtime.js";
@@ -131,7 +131,7 @@ async function readInventory(rt: Runtime, repository: string, env: EnvironmentCo
   const target = rt.clusters.target(repository, env.cluster);
   if ("refused" in target) return undefined;
   const parent = parentRef(repository, env.name, env.namespace);
-  const discovery = new Discovery(target.client);
+  const discovery = sharedDiscovery(target.client);
   const cm = await discovery.resource("v1", "ConfigMap");
   return parseParent(cm ? await getObject(target.client, cm, parent.name, parent.namespace) : undefined, parent);
 }

@@ -86,6 +86,21 @@ export class Discovery {
   }
 }
 
+const shared = new WeakMap<KubeClient, { discovery: Discovery; at: number }>();
+
+/**
+ * One Discovery per cluster client, reused for `ttlMs` (API groups change
+ * rarely; a kind not found is looked up again by the caller after
+ * `invalidate`). Saves the discovery GETs of every plan, deploy and walk.
+ */
+export function sharedDiscovery(client: KubeClient, ttlMs = 5 * 60_000, now = Date.now()): Discovery {
+  const hit = shared.get(client);
+  if (hit && now - hit.at < ttlMs) return hit.discovery;
+  const discovery = new Discovery(client);
+  shared.set(client, { discovery, at: now });
+  return discovery;
+}
+
 /** REST path of a collection (namespace undefined = cluster-wide / cluster-scoped). */
 export function collectionPath(r: ResourceInfo, namespace?: string): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;

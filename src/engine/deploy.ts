@@ -13,7 +13,7 @@ import type { EnvironmentConfig } from "../config/types.js";
 import type { ClusterPool } from "../agent/clusters.js";
 import { acquireLease } from "../cluster/lease.js";
 import { getObject } from "../cluster/read.js";
-import { Discovery } from "../cluster/discovery.js";
+import { sharedDiscovery } from "../cluster/discovery.js";
 import { parentRef, parseParent, ANN_REVISION, ANN_FAILED_REVISION, type InventoryState, type ParentRef } from "../inventory/applyset.js";
 import type { KubeClient } from "../cluster/client.js";
 import { isNotFound } from "../cluster/errors.js";
@@ -85,7 +85,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
   if (!lease) return { kind: "skipped", why: "another Converge replica held the environment's lease for too long" };
   try {
     // order: what the cluster says was deployed last decides (see decide.ts)
-    const discovery = new Discovery(client);
+    const discovery = sharedDiscovery(client);
     const cm = await discovery.resource("v1", "ConfigMap");
     const inventory = parseParent(cm ? await getObject(client, cm, parent.name, parent.namespace) : undefined, parent);
     // A holder that never released the lease crashed, maybe mid-deploy: close its Deployment(s).
@@ -208,7 +208,7 @@ export async function recoverEnvironment(gh: GitHub, repo: RepoRef, env: Environ
   if (!lease) return;
   try {
     if (!lease.takenOver) return;
-    const cm = await new Discovery(target.client).resource("v1", "ConfigMap");
+    const cm = await sharedDiscovery(target.client).resource("v1", "ConfigMap");
     const inventory = parseParent(cm ? await getObject(target.client, cm, parent.name, parent.namespace) : undefined, parent);
     await markInterrupted(gh, repo, env.name, inventory, deps.log.child({ repository, env: env.name }));
   } finally {

@@ -14,7 +14,7 @@ import { loadManifests } from "../manifests/index.js";
 import { idKey, idOf, type DesiredObject, type KubeObject, type ObjectId } from "../manifests/object.js";
 import { applySetId, parentRef, parseGroupKind, parseParent, stampObject, type InventoryState, type ParentRef } from "../inventory/applyset.js";
 import type { KubeClient } from "../cluster/client.js";
-import { Discovery, type ResourceInfo } from "../cluster/discovery.js";
+import { sharedDiscovery, type Discovery, type ResourceInfo } from "../cluster/discovery.js";
 import { KubeApiError, isSchemaError } from "../cluster/errors.js";
 import { getObject, listMembers, readLive } from "../cluster/read.js";
 import { serverSideApply } from "../cluster/apply.js";
@@ -56,7 +56,7 @@ export interface PlannedEnvironment {
 
 export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironment> {
   const { env, client } = req;
-  const discovery = req.discovery ?? new Discovery(client);
+  const discovery = req.discovery ?? sharedDiscovery(client);
   const concurrency = req.concurrency ?? 16;
   const errors: PlanError[] = [];
   const parent = parentRef(req.repository, env.name, env.namespace);
@@ -70,7 +70,12 @@ export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironm
   const crdKinds = kindsDefinedByCrds(loaded.objects);
   const objects: PlannedObject[] = [];
   for (const d of loaded.objects) {
-    const resource = await discovery.resource(d.object.apiVersion, d.object.kind);
+    let resource = await discovery.resource(d.object.apiVersion, d.object.kind);
+    if (!resource && !crdKinds.has(`${d.object.apiVersion}/${d.object.kind}`)) {
+      // Unknown to a cached discovery: maybe a CRD installed since. Ask once more.
+      discovery.invalidate(d.object.apiVersion);
+      resource = await discovery.resource(d.object.apiVersion, d.object.kind);
+    }
     if (!resource && !crdKinds.has(`${d.object.apiVersion}/${d.object.kind}`)) {
       errors.push({ reason: "UnknownKind", file: d.source.file, line: d.source.line, id: idOf(d.object), message: `the cluster does not serve kind ${d.object.kind} in ${d.object.apiVersion}` });
       continue;
