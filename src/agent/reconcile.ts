@@ -11,9 +11,8 @@ import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import { withGitHubRetries } from "../github/retry.js";
-import { sharedDiscovery } from "../cluster/discovery.js";
-import { getObject } from "../cluster/read.js";
-import { parentRef, parseParent, type InventoryState } from "../inventory/applyset.js";
+import { readInventory as readParent } from "../cluster/inventory.js";
+import { parentRef, type InventoryState } from "../inventory/applyset.js";
 import type { Runtime } from "../runtime.js";
 
 export interface ReconcileStats {
@@ -130,8 +129,5 @@ async function branchHead(gh: GitHub, repo: RepoRef, branch: string): Promise<st
 async function readInventory(rt: Runtime, repository: string, env: EnvironmentConfig): Promise<InventoryState | undefined> {
   const target = rt.clusters.target(repository, env.cluster);
   if ("refused" in target) return undefined;
-  const parent = parentRef(repository, env.name, env.namespace);
-  const discovery = sharedDiscovery(target.client);
-  const cm = await discovery.resource("v1", "ConfigMap");
-  return parseParent(cm ? await getObject(target.client, cm, parent.name, parent.namespace) : undefined, parent);
+  return readParent(target.client, parentRef(repository, env.name, env.namespace));
 }

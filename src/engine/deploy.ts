@@ -12,11 +12,8 @@ import type { Logger } from "pino";
 import type { EnvironmentConfig } from "../config/types.js";
 import type { ClusterPool } from "../agent/clusters.js";
 import { acquireLease } from "../cluster/lease.js";
-import { getObject } from "../cluster/read.js";
-import { sharedDiscovery } from "../cluster/discovery.js";
-import { parentRef, parseParent, ANN_REVISION, ANN_FAILED_REVISION, type InventoryState, type ParentRef } from "../inventory/applyset.js";
-import type { KubeClient } from "../cluster/client.js";
-import { isNotFound } from "../cluster/errors.js";
+import { annotateInventory, readInventory } from "../cluster/inventory.js";
+import { parentRef, ANN_REVISION, ANN_FAILED_REVISION, type InventoryState } from "../inventory/applyset.js";
 import { decide } from "./decide.js";
 import { branchHeadSha } from "../github/git.js";
 import { CheckoutError, checkoutFromTarball, type Checkout } from "../github/checkout.js";
@@ -85,9 +82,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
   if (!lease) return { kind: "skipped", why: "another Converge replica held the environment's lease for too long" };
   try {
     // order: what the cluster says was deployed last decides (see decide.ts)
-    const discovery = sharedDiscovery(client);
-    const cm = await discovery.resource("v1", "ConfigMap");
-    const inventory = parseParent(cm ? await getObject(client, cm, parent.name, parent.namespace) : undefined, parent);
+    const inventory = await readInventory(client, parent);
     // A holder that never released the lease crashed, maybe mid-deploy: close its Deployment(s).
     if (lease.takenOver) await markInterrupted(gh, repo, env.name, inventory, log);
     if (req.trigger !== "drift") {
@@ -101,7 +96,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
       if (!decision.deploy) {
         log.info({ why: decision.why }, "not deploying");
         if (decision.supersededBy) await recordSuperseded(gh, repo, env, [sha], decision.supersededBy);
-        if (decision.upToDate && inventory.revision !== sha) await markRevision(client, parent, sha);
+        if (decision.upToDate && inventory.revision !== sha) await annotateInventory(client, parent, ANN_REVISION, sha);
         return { kind: "skipped", why: decision.why };
       }
     }
@@ -116,7 +111,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
       // like one (a Deployment, and the failed revision so no timer retries it on its own).
       const d = await createDeployment(gh, repo, { sha, environment: env.name, description: `Converge ${req.trigger} of ${short(sha)}`, payload: { converge: { trigger: req.trigger } } });
       await setDeploymentStatus(gh, repo, d.id, "failure", `RenderFailed: ${err.message}`);
-      await markRevision(client, parent, sha, ANN_FAILED_REVISION);
+      await annotateInventory(client, parent, ANN_FAILED_REVISION, sha);
       log.info({ reason: err.message }, "deploy refused: repository archive over the limits");
       return { kind: "skipped", why: err.message };
     }
@@ -208,9 +203,7 @@ export async function recoverEnvironment(gh: GitHub, repo: RepoRef, env: Environ
   if (!lease) return;
   try {
     if (!lease.takenOver) return;
-    const cm = await sharedDiscovery(target.client).resource("v1", "ConfigMap");
-    const inventory = parseParent(cm ? await getObject(target.client, cm, parent.name, parent.namespace) : undefined, parent);
-    await markInterrupted(gh, repo, env.name, inventory, deps.log.child({ repository, env: env.name }));
+    await markInterrupted(gh, repo, env.name, await readInventory(target.client, parent), deps.log.child({ repository, env: env.name }));
   } finally {
     await lease.release();
   }
@@ -227,21 +220,6 @@ async function onBranch(gh: GitHub, repo: RepoRef, branch: string, sha: string):
     if ((err as { status?: number }).status === 404) return false;
     throw err;
   }
-}
-
-/**
- * Records `sha` on the inventory parent without applying anything: as deployed
- * (the commit changes nothing for this environment), or as failed.
- */
-async function markRevision(client: KubeClient, parent: ParentRef, sha: string, annotation: string = ANN_REVISION): Promise<void> {
-  await client.request("PATCH", `/api/v1/namespaces/${encodeURIComponent(parent.namespace)}/configmaps/${encodeURIComponent(parent.name)}`, {
-    body: { metadata: { annotations: { [annotation]: sha } } },
-    contentType: "application/merge-patch+json",
-    query: { fieldManager: "converge" },
-  }).catch((err: unknown) => {
-    // No parent yet (first deploy): nothing to record on.
-    if (!isNotFound(err)) throw err;
-  });
 }
 
 async function recordSuperseded(gh: GitHub, repo: RepoRef, env: EnvironmentConfig, shas: string[], by: string): Promise<void> {

@@ -16,7 +16,8 @@ import { applySetId, parentRef, parseGroupKind, parseParent, stampObject, type I
 import type { KubeClient } from "../cluster/client.js";
 import { sharedDiscovery, type Discovery, type ResourceInfo } from "../cluster/discovery.js";
 import { KubeApiError, isSchemaError } from "../cluster/errors.js";
-import { getObject, listMembers, readLive } from "../cluster/read.js";
+import { listMembers, readLive } from "../cluster/read.js";
+import { readInventory } from "../cluster/inventory.js";
 import { serverSideApply } from "../cluster/apply.js";
 import { mapBounded } from "../util/pool.js";
 
@@ -98,7 +99,7 @@ export async function planEnvironment(req: PlanRequest): Promise<PlannedEnvironm
   }
 
   // inventory
-  const inventory = parseParent(await getObject(client, await coreConfigMaps(discovery), parent.name, parent.namespace), parent);
+  const inventory = await readInventory(client, parent);
   const members = await listMembers(client, discovery, inventory.id, inventory.groupKinds.map(parseGroupKind), inventory.namespaces, concurrency);
   const known = new Map(members.map((m) => [idKey(idOf(m)), m] as const));
 
@@ -162,12 +163,6 @@ function fixNamespace(obj: KubeObject, r: ResourceInfo | undefined, defaultNames
     return { ...obj, metadata: metadata as KubeObject["metadata"] };
   }
   return obj;
-}
-
-async function coreConfigMaps(discovery: Discovery): Promise<ResourceInfo> {
-  const r = await discovery.resource("v1", "ConfigMap");
-  if (!r) throw new Error("the cluster does not serve v1 ConfigMap");
-  return r;
 }
 
 /**

@@ -13,8 +13,8 @@ import type { ClusterPool } from "../agent/clusters.js";
 import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
 import type { GitHub, RepoRef } from "../github/types.js";
-import { parentRef, parseParent, type InventoryState } from "../inventory/applyset.js";
-import type { KubeObject } from "../manifests/object.js";
+import { parentRef, type InventoryState } from "../inventory/applyset.js";
+import { readInventory as readParent } from "../cluster/inventory.js";
 import { DRIFT_LABEL, parseFirstSeen } from "../report/drift.js";
 import { escapeInline } from "../report/escape.js";
 import { REVERT_LABEL } from "../engine/approval.js";
@@ -126,15 +126,7 @@ async function collectEnvironment(gh: GitHub, r: Repo, env: EnvironmentConfig, r
 async function readInventory(clusters: ClusterPool, repository: string, env: EnvironmentConfig): Promise<InventoryState | undefined> {
   const target = clusters.target(repository, env.cluster);
   if ("refused" in target) throw new Error(target.refused);
-  const ref = parentRef(repository, env.name, env.namespace);
-  try {
-    // ConfigMaps are core v1: no discovery needed for this one GET.
-    const cm = await target.client.request<KubeObject>("GET", `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps/${encodeURIComponent(ref.name)}`);
-    return parseParent(cm, ref);
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return parseParent(undefined, ref);
-    throw err;
-  }
+  return readParent(target.client, parentRef(repository, env.name, env.namespace));
 }
 
 interface Deployment {
