@@ -19,6 +19,11 @@ interface Owed {
   driftReport?: string;
 }
 
+/** The queue slot of an environment: deploys, recovery and drift checks of it never overlap. */
+export function deployKey(repo: RepoRef, env: string): string {
+  return `deploy:${repo.owner}/${repo.repo}/${env}`.toLowerCase();
+}
+
 export class DeployScheduler {
   private readonly owed = new Map<string, Owed>();
 
@@ -30,7 +35,7 @@ export class DeployScheduler {
 
   /** Queue a deploy; returns once it ran (or was superseded). */
   schedule(gh: GitHub, repo: RepoRef, env: EnvironmentConfig, sha: string, trigger: DeployTrigger, driftReport?: string): Promise<void> {
-    const key = `deploy:${repo.owner}/${repo.repo}/${env.name}`.toLowerCase();
+    const key = deployKey(repo, env.name);
     const prev = this.owed.get(key);
     const superseded = prev ? [...prev.superseded, ...(prev.sha !== sha ? [prev.sha] : [])] : [];
     this.owed.set(key, { gh, repo, env, sha, trigger, superseded: superseded.filter((s) => s !== sha), driftReport });
@@ -50,13 +55,11 @@ export class DeployScheduler {
    */
   recover(gh: GitHub, repo: RepoRef, env: EnvironmentConfig): void {
     if (this.busy(repo, env.name)) return;
-    const key = `deploy:${repo.owner}/${repo.repo}/${env.name}`.toLowerCase();
-    void this.queue.submit(key, "recover", () => recoverEnvironment(gh, repo, env, this.deps()));
+    void this.queue.submit(deployKey(repo, env.name), "recover", () => recoverEnvironment(gh, repo, env, this.deps()));
   }
 
   /** Environments with a deploy running or waiting (the drift check must not overlap them). */
   busy(repo: RepoRef, env: string): boolean {
-    const key = `deploy:${repo.owner}/${repo.repo}/${env}`.toLowerCase();
-    return this.queue.busy().includes(key);
+    return this.queue.busy().includes(deployKey(repo, env));
   }
 }

@@ -5,6 +5,7 @@
 import type { EnvironmentVisit } from "./reconcile.js";
 import { checkDrift, type DriftResult } from "../engine/drift.js";
 import type { Runtime } from "../runtime.js";
+import { deployKey } from "./deploys.js";
 
 export function driftVisitor(rt: Runtime, now: () => number = Date.now): (v: EnvironmentVisit) => Promise<void> {
   const due = new Map<string, number>();
@@ -28,7 +29,7 @@ export async function runDriftCheck(rt: Runtime, v: Omit<EnvironmentVisit, "head
     if (waited > 30 * 60_000) return { kind: "skipped", why: "a deploy kept the environment busy" };
     await new Promise((r) => setTimeout(r, 200));
   }
-  const key = `deploy:${v.repo.owner}/${v.repo.repo}/${v.env.name}`.toLowerCase();
+  const key = deployKey(v.repo, v.env.name);
   const deps = rt.deployDeps();
   return rt.queue
     .submit(key, "drift-check", async () => {

@@ -83,9 +83,12 @@ async function walk(app: Probot, rt: Runtime, seen: Set<string>, visit?: (v: Env
       try {
         const cfg = await readRepoConfig(gh, repo, r.default_branch ?? "main");
         if (cfg.kind !== "ok") continue;
+        // Environments often share a branch: read each branch head once per walk.
+        const heads = new Map<string, Promise<string | undefined>>();
         for (const env of cfg.config.environments) {
           stats.environments++;
-          const head = await branchHead(gh, repo, env.branch);
+          if (!heads.has(env.branch)) heads.set(env.branch, branchHead(gh, repo, env.branch));
+          const head = await heads.get(env.branch)!;
           if (!head) continue;
           const inventory = await readInventory(rt, `${repo.owner}/${repo.repo}`, env);
           if (!inventory) continue;

@@ -18,7 +18,7 @@ import { decide } from "./decide.js";
 import { branchHeadSha } from "../github/git.js";
 import { CheckoutError, checkoutFromTarball, type Checkout } from "../github/checkout.js";
 import { downloadTarball } from "../github/pulls.js";
-import { createDeployment, pullsForCommit, setDeploymentStatus, unfinishedDeployments } from "../github/deployments.js";
+import { createDeployment, pullsForCommit, setDeploymentStatus, unfinishedDeployments, type DeploymentState } from "../github/deployments.js";
 import { fullName, type GitHub, type RepoRef } from "../github/types.js";
 import { deployComment, short, statusDescription } from "../report/deploy.js";
 import { runDeploy, type DeployRun } from "./run-deploy.js";
@@ -68,8 +68,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
   const log = deps.log.child({ repository, env: env.name, sha, trigger: req.trigger });
   const target = deps.clusters.target(repository, env.cluster);
   if ("refused" in target) {
-    const deployment = await createDeployment(gh, repo, { sha, environment: env.name, description: `Converge ${req.trigger}`, payload: { converge: { trigger: req.trigger } } });
-    await setDeploymentStatus(gh, repo, deployment.id, "failure", `ClusterNotAllowed: ${target.refused}`);
+    await recordDeployment(req, "failure", `ClusterNotAllowed: ${target.refused}`);
     log.info({ reason: target.refused }, "deploy refused by the cluster registry");
     return { kind: "skipped", why: target.refused };
   }
@@ -109,8 +108,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
       if (!(err instanceof CheckoutError)) throw err;
       // The commit's archive is over the limits: a render failure of this commit, recorded
       // like one (a Deployment, and the failed revision so no timer retries it on its own).
-      const d = await createDeployment(gh, repo, { sha, environment: env.name, description: `Converge ${req.trigger} of ${short(sha)}`, payload: { converge: { trigger: req.trigger } } });
-      await setDeploymentStatus(gh, repo, d.id, "failure", `RenderFailed: ${err.message}`);
+      await recordDeployment(req, "failure", `RenderFailed: ${err.message}`);
       await annotateInventory(client, parent, ANN_FAILED_REVISION, sha);
       log.info({ reason: err.message }, "deploy refused: repository archive over the limits");
       return { kind: "skipped", why: err.message };
@@ -144,7 +142,7 @@ export async function deployEnvironment(req: DeployRequest, deps: DeployDeps): P
       });
       if (!deployment) {
         // Nothing was applied (the plan failed): still one Deployment record, marked failed.
-        deployment = await createDeployment(gh, repo, { sha, environment: env.name, description: `Converge ${req.trigger} of ${short(sha)}`, payload: { converge: { trigger: req.trigger } } });
+        deployment = await recordDeployment(req);
       }
       // report
       await setDeploymentStatus(gh, repo, deployment.id, run.ok ? "success" : "failure", statusDescription(run, env.name, sha), { environment: env.url, log: deps.logUrl?.(repository, env.name, sha) });
@@ -222,9 +220,19 @@ async function onBranch(gh: GitHub, repo: RepoRef, branch: string, sha: string):
   }
 }
 
+/**
+ * A Deployment record for a deploy that applies nothing (refused, archive over
+ * the limits, plan failed): every attempt leaves exactly one, with its outcome
+ * when it is already known.
+ */
+async function recordDeployment(req: DeployRequest, state?: DeploymentState, status?: string, extra: Record<string, unknown> = {}): Promise<{ id: number; url: string }> {
+  const d = await createDeployment(req.gh, req.repo, { sha: req.sha, environment: req.env.name, description: `Converge ${req.trigger} of ${short(req.sha)}`, payload: { converge: { trigger: req.trigger, ...extra } } });
+  if (state) await setDeploymentStatus(req.gh, req.repo, d.id, state, status ?? state);
+  return d;
+}
+
 async function recordSuperseded(gh: GitHub, repo: RepoRef, env: EnvironmentConfig, shas: string[], by: string): Promise<void> {
   for (const sha of shas) {
-    const d = await createDeployment(gh, repo, { sha, environment: env.name, description: `Superseded by ${short(by)}`, payload: { converge: { trigger: "push", supersededBy: by } } });
-    await setDeploymentStatus(gh, repo, d.id, "inactive", `Superseded by ${short(by)}: never applied`);
+    await recordDeployment({ gh, repo, env, sha, trigger: "push" }, "inactive", `Superseded by ${short(by)}: never applied`, { supersededBy: by });
   }
 }
