@@ -53,6 +53,7 @@ describe("merge to deploy", () => {
     await stack.deliver("push", pushPayload(stack, REPO, m));
     expect(states(m.sha)).toEqual(["in_progress", "success"]);
     const dep = deploymentsFor(m.sha)[0]!;
+    expect(dep.statuses.at(-1)!.environmentUrl).toBe("https://shop.example.com");
     expect(dep.environment).toBe("production");
     expect(JSON.stringify(dep.payload)).toContain("summary");
     const live = stack.kube.get("apps/v1", "Deployment", "web", "shop")!;

@@ -98,6 +98,10 @@ describe("revert PR on failed deploy", () => {
     await stack.deliver("push", pushPayload(stack, REPO, m));
     const revert = revertPulls(REPO)[0]!;
     expect((stack.gh.pull(REPO, revert.number) as { merged: boolean }).merged).toBe(true);
+    // Before merging, the gate let Converge's own revert through by policy (autoApproveReverts), with no review.
+    const gate = stack.gh.checkRuns(REPO, revert.pull!.headSha).filter((r) => r.name === "Converge approval").at(-1);
+    expect(gate?.conclusion).toBe("success");
+    expect(gate?.output.summary).toMatch(/revert/i);
     // The merge moved main: the reconcile timer (or the push webhook) deploys the revert.
     await stack.rt.reconciler!.runOnce();
     await stack.idle();
