@@ -9,6 +9,7 @@ import type { Probot } from "probot";
 import type { EnvironmentConfig } from "../config/types.js";
 import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
+import { installationRepos } from "../github/installations.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import { withGitHubRetries } from "../github/retry.js";
 import { readInventory as readParent } from "../cluster/inventory.js";
@@ -77,7 +78,7 @@ async function walk(app: Probot, rt: Runtime, seen: Set<string>, visit?: (v: Env
   const installations = await appGh.paginate(appGh.rest.apps.listInstallations, { per_page: 100 });
   for (const inst of installations) {
     const gh = withGitHubRetries((await app.auth(inst.id)) as unknown as GitHub);
-    for (const r of await installationRepos(gh)) {
+    for (const r of await installationRepos(gh, inst.id)) {
       stats.repositories++;
       const repo = { owner: r.owner.login, repo: r.name };
       try {
@@ -112,15 +113,6 @@ async function walk(app: Probot, rt: Runtime, seen: Set<string>, visit?: (v: Env
     }
   }
   return stats;
-}
-
-async function installationRepos(gh: GitHub): Promise<Array<{ name: string; owner: { login: string }; default_branch?: string }>> {
-  const out: Array<{ name: string; owner: { login: string }; default_branch?: string }> = [];
-  for (let page = 1; ; page++) {
-    const data = await conditionalGet<{ repositories: typeof out; total_count: number }>(gh, "GET /installation/repositories", { per_page: 100, page });
-    out.push(...(data?.repositories ?? []));
-    if (!data || out.length >= data.total_count || !data.repositories.length) return out;
-  }
 }
 
 async function branchHead(gh: GitHub, repo: RepoRef, branch: string): Promise<string | undefined> {

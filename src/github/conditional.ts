@@ -11,9 +11,25 @@ interface Entry {
 const MAX_ENTRIES = 20_000;
 const cache = new Map<string, Entry>();
 
-/** GET `route` with `params`; undefined on 404. Served from cache on 304. */
-export async function conditionalGet<T>(gh: GitHub, route: string, params: Record<string, unknown>): Promise<T | undefined> {
-  const key = `${route} ${JSON.stringify(params)}`.toLowerCase();
+/** Identical reads in flight: concurrent callers share one request. */
+const inflight = new Map<string, Promise<unknown>>();
+
+/**
+ * GET `route` with `params`; undefined on 404. Served from cache on 304.
+ * `scope` separates callers whose identical route+params mean different data
+ * (routes that name no repository, such as the installation's repositories).
+ */
+export async function conditionalGet<T>(gh: GitHub, route: string, params: Record<string, unknown>, scope = ""): Promise<T | undefined> {
+  const key = `${scope} ${route} ${JSON.stringify(params)}`.toLowerCase();
+  let pending = inflight.get(key) as Promise<T | undefined> | undefined;
+  if (!pending) {
+    pending = fetchConditional<T>(gh, route, params, key).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  return pending;
+}
+
+async function fetchConditional<T>(gh: GitHub, route: string, params: Record<string, unknown>, key: string): Promise<T | undefined> {
   const cached = cache.get(key);
   try {
     const res = await gh.request(route, { ...params, headers: cached ? { "if-none-match": cached.etag } : {} });

@@ -8,6 +8,9 @@ const MAX_BYTES = 128 << 20;
 const cache = new Map<string, Buffer>();
 let bytes = 0;
 
+/** Downloads in flight: concurrent checks of one revision share one download. */
+const inflight = new Map<string, Promise<Buffer>>();
+
 export async function cachedTarball(gh: GitHub, repo: RepoRef, sha: string): Promise<Buffer> {
   const key = `${repo.owner}/${repo.repo}@${sha}`.toLowerCase();
   const hit = cache.get(key);
@@ -16,7 +19,12 @@ export async function cachedTarball(gh: GitHub, repo: RepoRef, sha: string): Pro
     cache.set(key, hit);
     return hit;
   }
-  const data = await downloadTarball(gh, repo, sha);
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = downloadTarball(gh, repo, sha).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  } else return pending;
+  const data = await pending;
   cache.set(key, data);
   bytes += data.length;
   while (bytes > MAX_BYTES && cache.size > 1) {

@@ -12,6 +12,8 @@ import type { EnvironmentConfig } from "../config/types.js";
 import type { ClusterPool } from "../agent/clusters.js";
 import { readRepoConfig } from "../github/config.js";
 import { conditionalGet } from "../github/conditional.js";
+import { installationRepos, type InstalledRepo } from "../github/installations.js";
+import { mapBounded } from "../util/pool.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import { parentRef, type InventoryState } from "../inventory/applyset.js";
 import { readInventory as readParent } from "../cluster/inventory.js";
@@ -33,13 +35,7 @@ export interface CollectDeps {
   concurrency?: number;
 }
 
-interface Repo {
-  name: string;
-  full_name: string;
-  html_url: string;
-  default_branch?: string;
-  owner: { login: string };
-}
+type Repo = InstalledRepo;
 
 interface IssueLike {
   number: number;
@@ -57,7 +53,7 @@ export async function collectStatus(deps: CollectDeps): Promise<StatusModel> {
   const work: Array<() => Promise<void>> = [];
   for (const inst of installations) {
     const gh = await deps.installationOctokit(inst.id);
-    for (const r of await installationRepos(gh)) {
+    for (const r of await installationRepos(gh, inst.id)) {
       work.push(async () => {
         try {
           model.environments.push(...(await collectRepo(gh, r, deps)));
@@ -68,7 +64,7 @@ export async function collectStatus(deps: CollectDeps): Promise<StatusModel> {
       });
     }
   }
-  await pool(work, deps.concurrency ?? 6);
+  await mapBounded(work, deps.concurrency ?? 6, (job) => job());
   model.environments.sort((a, b) => a.repository.localeCompare(b.repository) || a.environment.localeCompare(b.environment));
   model.problems.sort((a, b) => a.repository.localeCompare(b.repository));
   return model;
@@ -183,23 +179,8 @@ async function openIssues(gh: GitHub, repo: RepoRef, label: string): Promise<Iss
   return (await conditionalGet<IssueLike[]>(gh, "GET /repos/{owner}/{repo}/issues", { ...repo, state: "open", labels: label, per_page: 100 })) ?? [];
 }
 
-async function installationRepos(gh: GitHub): Promise<Repo[]> {
-  const out: Repo[] = [];
-  for (let page = 1; ; page++) {
-    const data = await conditionalGet<{ repositories: Repo[]; total_count: number }>(gh, "GET /installation/repositories", { per_page: 100, page });
-    out.push(...(data?.repositories ?? []));
-    if (!data || out.length >= data.total_count || !data.repositories.length) return out;
-  }
-}
-
 function link(i: IssueLike): Link {
   return { number: i.number, title: i.title, url: i.html_url };
 }
 
-async function pool(jobs: Array<() => Promise<void>>, size: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  };
-  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, worker));
-}
+
